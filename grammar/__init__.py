@@ -1,0 +1,1 @@
+"""The Lark grammars of pyexim, installed as the package pyexim.grammar."""

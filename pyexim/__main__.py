@@ -1,0 +1,5 @@
+"""``python -m pyexim`` runs the command line, as the ``pyexim`` script does."""
+
+from pyexim.cli.main import main
+
+raise SystemExit(main())
