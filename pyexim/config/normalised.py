@@ -1,0 +1,128 @@
+"""``-bP config``: the configuration as Exim re-prints it (readconf.c: print_config).
+
+Exim keeps every logical line it reads (after macro substitution, .include and
+continuations; comments and blank lines are gone) together with ``# N "file"``
+position markers, and prints them with its own layout: runs of white space
+collapsed, section starts at the left margin, item names (``name:``) indented by 2
+and everything after them by 4, and, for a caller who is not an administrator,
+macro definitions and ``hide`` options shown as ``<value not displayable>``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Sequence
+
+from pyexim import EXIM_COMPAT_VERSION
+
+WS = " \t\n\v\f\r"
+HIDDEN = "<value not displayable>"
+
+
+def _collapse(line: str) -> str:
+    """Collapse runs of white space to one space, as print_config() does.
+
+    Exim stops collapsing at a run followed by a quote or "$" (careful formatting may
+    follow). It tests the character at the old end of the run *after* moving the rest
+    of the line down, so for runs longer than one character it looks at the wrong
+    character; that accident is reproduced here on purpose.
+    """
+    chars = list(line)
+    p = 0
+    while p < len(chars):
+        if chars[p] in WS:
+            chars[p] = " "
+            nxt = p
+            while nxt < len(chars) and chars[nxt] in WS:
+                nxt += 1
+            if nxt - p > 1:
+                del chars[p + 1:nxt]
+            probe = chars[nxt] if nxt < len(chars) else ""
+            if probe in ('"', "'", "$"):
+                break
+        p += 1
+    return "".join(chars)
+
+
+def format_config_lines(lines: Iterable[str], *, admin: bool = True,
+                        terse: bool = False) -> str:
+    """The text ``-bP config`` prints for the saved lines (``-n`` gives *terse*)."""
+    step = 0 if terse else 2
+    indent = 0
+    out: list[str] = []
+    for saved in lines:
+        current = saved.lstrip(WS)
+        if not current:
+            continue
+        current = _collapse(current)
+        if current[0] == "#":
+            out.append(current)
+        elif current.startswith("begin") and current[5:6] != "" and current[5] in WS:
+            if not terse:
+                out.append("")
+            out.append(current)
+            indent = step
+        elif current.endswith(":") and "=" not in current:
+            if not terse:
+                out.append("")
+            out.append(" " * step + current)
+            indent = 2 * step
+        elif not admin and ("A" <= current[0] <= "Z" or (
+                current.startswith("hide") and current[4:5] != "" and current[4] in WS)):
+            equals = current.find("=")
+            if equals >= 0:
+                out.append(f"{' ' * indent}{current[:equals]}= {HIDDEN}")
+            else:
+                # Exim prints the marker right-aligned in a field of the indent's
+                # width, which (being longer) puts it at the left margin.
+                out.append(HIDDEN.rjust(indent))
+        else:
+            out.append(" " * indent + current)
+    return "".join(line + "\n" for line in out)
+
+
+def header_line() -> str:
+    """The first saved line: ``# Exim Configuration (4.96)``."""
+    return f"# Exim Configuration ({EXIM_COMPAT_VERSION})"
+
+
+def is_admin() -> bool:
+    """Whether the caller may see macro values (Exim: root, the Exim user or its group)."""
+    if os.geteuid() == 0:
+        return True
+    try:
+        import grp
+        import pwd
+        exim_ids = set()
+        for name in ("Debian-exim", "exim", "mail"):
+            try:
+                exim_ids.add(pwd.getpwnam(name).pw_uid)
+            except KeyError:
+                pass
+        if os.geteuid() in exim_ids:
+            return True
+        groups = set(os.getgroups()) | {os.getegid()}
+        for name in ("Debian-exim", "exim"):
+            try:
+                if grp.getgrnam(name).gr_gid in groups:
+                    return True
+            except KeyError:
+                pass
+    except ImportError:
+        return False
+    return False
+
+
+def normalised_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
+                      admin: bool | None = None, terse: bool = False,
+                      hostname: str | None = None) -> str:
+    """The text ``pyexim -C path -bP config`` prints (``-n``: *terse*).
+
+    The whole configuration is read and checked first, as Exim does: a broken one
+    raises ConfigErrors instead. *admin* defaults to whether the caller is an
+    administrator (root, or the Exim user or group).
+    """
+    from pyexim.config import load_config
+    config = load_config(path, cli_macros, hostname=hostname)
+    return format_config_lines(config.config_lines, admin=is_admin() if admin is None
+                               else admin, terse=terse)
