@@ -17,6 +17,7 @@ from pyexim.errors import NotAvailableError, UsageError
 # Mode (Invocation.mode()) -> the module that runs it. A mode missing here is not built yet.
 MODE_MODULES: dict[str, str] = {
     "help": "pyexim.cli.usage",
+    "print_config": "pyexim.cli.print_config",
 }
 
 # How each mode is spelled on the command line, for "not available yet" messages.

@@ -198,6 +198,8 @@ MAIN_OPTIONS = OptionTable("main", [
     Opt("local_from_prefix", String(), None),
     Opt("local_from_suffix", String(), None),
     Opt("local_interfaces", String(), "<; ::0 ; 0.0.0.0"),
+    # Not in upstream Exim: Debian's patch for dlopen()ed local_scan modules adds it.
+    Opt("local_scan_path", String(), None),
     Opt("local_scan_timeout", Time(), 300),
     Opt("local_sender_retain", Bool(), False),
     Opt("localhost_number", String(), None),

@@ -1146,13 +1146,15 @@ def _side_effects(table: OptionTable, settings: Settings, opt: Opt, value: objec
                 settings[target] = OptionSetting(target, value, loc, implied_by=opt.name)
     if type(opt.type) in (Uid, ExpandUid) and opt.name.endswith("user") and not isinstance(value, str):
         # A user given by name also sets the "...group" option from its passwd
-        # entry, unless that group is already set (a number gives no entry).
+        # entry, unless that group is already set (a number gives no entry). A
+        # build-time default counts as set: exim_user does not change exim_group.
         written = read_string(line.rest[_skip_space(line.rest, 1):], opt.name)
         _uid, gid = find_user(written)
         group = opt.name[:-4] + "group"
         group_opt = table.find(group)
         if (gid is not None and group_opt is not None
-                and type(group_opt.type) in (Gid, ExpandGid) and group not in settings):
+                and type(group_opt.type) in (Gid, ExpandGid) and group not in settings
+                and group_opt.default is None):
             settings[group] = OptionSetting(group, gid, loc, implied_by=opt.name)
 
 

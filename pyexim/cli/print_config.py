@@ -1,0 +1,215 @@
+"""``pyexim -bP``: print configuration values (spec: "-bP" in "The Exim command line").
+
+Forms, as exim.c and readconf_print() handle them:
+- no names: every main option that is not hidden;
+- ``NAME``: one main option (hidden ones too), or ``NAME is not a known option``;
+- ``router NAME`` / ``transport NAME`` / ``authenticator NAME`` / ``macro NAME``;
+  ``routers`` / ``transports`` / ``authenticators`` / ``macros`` print all of a kind,
+  ``router_list`` ... ``macro_list`` only their names;
+- ``+NAME``: a named list; ``config_file`` / ``configure_file``: the file name;
+- ``config`` (as the first name): the normalised configuration text; ``environment``;
+- ``local_scan``: Debian's build has no local_scan options.
+``-n`` leaves out the ``name = `` labels. The exit status follows Exim's: a
+driver or macro name that is not found fails the run, but for plain names only
+the *last* one decides (exim.c assigns its fail flag instead of or-ing it).
+
+A configuration error is printed to stderr in the form Exim uses under -bP
+(which turns on -v): ``LOG: PANIC DIE`` then the indented message; exit 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from pyexim.cli.args import Invocation
+from pyexim.cli.main import config_file_for
+from pyexim.config import printing
+from pyexim.config.options import ConfigError, OptionSetting, panic_die_text, value_of
+from pyexim.errors import ConfigErrors
+
+# Items followed by a name (exim.c: only when another argument follows).
+_TYPED = ("router", "transport", "authenticator", "macro", "environment")
+
+# Exim refuses -bP items longer than its name buffer (EXIM_DRIVERNAME_MAX).
+_ITEM_MAX = 64
+
+
+def run(invocation: Invocation) -> int:
+    """Print what the -bP arguments ask for; 0, or 1 when something was not found."""
+    path = config_file_for(invocation)
+    names = list(invocation.arguments)
+    out = sys.stdout
+    if names and names[0] == "config":
+        return _print_normalised(path, invocation)
+    for index, item in enumerate(names):
+        if len(item) > _ITEM_MAX:
+            previous = names[index - 1] if index else ""
+            what = "-bP name" if previous in _TYPED and index else "-bP item"
+            print(f"pyexim: length limit exceeded ({len(item)} > {_ITEM_MAX}) for: {what}",
+                  file=sys.stderr)
+            return 1
+    try:
+        config = _load(path, invocation)
+    except ConfigErrors as errors:
+        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+        return 1
+    except ConfigError as error:
+        sys.stderr.write(panic_die_text(error, "pyexim"))
+        return 1
+    printer = Printer(config, path, labels=not invocation.names_only, admin=is_admin(config))
+    failed = False
+    if not names:
+        lines, ok = printer.item("all")
+        _emit(out, lines)
+        return 0 if ok else 1
+    index = 0
+    while index < len(names):
+        item = names[index]
+        if item in _TYPED and index < len(names) - 1:
+            lines, ok = printer.typed(item, names[index + 1])
+            failed |= not ok
+            index += 2
+        else:
+            lines, ok = printer.item(item)
+            # exim.c assigns rather than or-s the flag here (a quirk kept on purpose).
+            failed = not ok
+            index += 1
+        _emit(out, lines)
+    return 1 if failed else 0
+
+
+def _emit(out: object, lines: Sequence[str]) -> None:
+    stream = getattr(out, "buffer", None)
+    for line in lines:
+        if stream is not None:
+            stream.write(line.encode("utf-8", "surrogateescape") + b"\n")
+        else:
+            out.write(line + "\n")  # type: ignore[attr-defined]
+    if stream is not None:
+        stream.flush()
+
+
+def _load(path: str, invocation: Invocation) -> object:
+    from pyexim.config import load_config
+    return load_config(path, invocation.macros)
+
+
+def _print_normalised(path: str, invocation: Invocation) -> int:
+    from pyexim.config.normalised import normalised_config
+    try:
+        text = normalised_config(path, invocation.macros, terse=invocation.names_only)
+    except ConfigErrors as errors:
+        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+        return 1
+    except ConfigError as error:
+        sys.stderr.write(panic_die_text(error, "pyexim"))
+        return 1
+    sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+    return 0
+
+
+def is_admin(config: object) -> bool:
+    """Exim's admin_user: root, the Exim user, the Exim group, or a group in admin_groups."""
+    from pyexim.config.main_options import MAIN_OPTIONS
+    from pyexim.config.options import find_group, find_user
+    main: Mapping[str, OptionSetting] = getattr(config, "main", {})
+
+    def resolve(name: str, lookup: object) -> int | None:
+        value = value_of(MAIN_OPTIONS, main, name)
+        if isinstance(value, str):
+            try:
+                found = lookup(value)  # type: ignore[operator]
+            except ValueError:
+                return None
+            return int(found[0] if isinstance(found, tuple) else found)
+        return int(value) if value is not None else None  # type: ignore[call-overload]
+
+    uid, gid = os.getuid(), os.getgid()
+    exim_uid = resolve("exim_user", find_user)
+    exim_gid = resolve("exim_group", find_group)
+    if uid == 0 or uid == exim_uid or gid == exim_gid:
+        return True
+    admin_groups = value_of(MAIN_OPTIONS, main, "admin_groups") or ()
+    groups = set(os.getgroups())
+    return exim_gid in groups or bool(groups & set(admin_groups))  # type: ignore[call-overload]
+
+
+class Printer:
+    """readconf_print() over a loaded configuration."""
+
+    def __init__(self, config: object, path: str, *, labels: bool, admin: bool):
+        from pyexim.auth.registry import AUTHENTICATORS
+        from pyexim.config.main_options import MAIN_OPTIONS
+        from pyexim.routers.registry import ROUTERS
+        from pyexim.transports.registry import TRANSPORTS
+        self.config = config
+        self.path = path
+        self.labels = labels
+        self.admin = admin
+        self.main_table = MAIN_OPTIONS
+        self.main: Mapping[str, OptionSetting] = getattr(config, "main", {})
+        self.families = {"router": (ROUTERS, "routers"), "transport": (TRANSPORTS, "transports"),
+                         "authenticator": (AUTHENTICATORS, "authenticators")}
+
+    def _instances(self, kind: str) -> list[tuple[str, Mapping[str, OptionSetting]]]:
+        attribute = self.families[kind][1]
+        return [(instance.name, instance.settings)
+                for instance in getattr(self.config, attribute, ())]
+
+    def _macros(self) -> list[tuple[str, str]]:
+        return [(macro.name, macro.value) for macro in getattr(self.config, "macros", ())]
+
+    def item(self, name: str) -> tuple[list[str], bool]:
+        """readconf_print(name, NULL): one plain -bP item."""
+        if name.startswith("+"):
+            lists = getattr(self.config, "named_lists", {})
+            return printing.named_list_lines(name[1:], lists, labels=self.labels)
+        if name in ("configure_file", "config_file"):
+            return [self.path], True
+        if name == "all":
+            return list(printing.main_lines(self.main_table, self.main, admin=self.admin,
+                                            labels=self.labels)), True
+        if name == "local_scan":
+            return ["local_scan() options are not supported"], False
+        if name == "config":
+            from pyexim.config.normalised import format_config_lines
+            lines = getattr(self.config, "config_lines", ())
+            text = format_config_lines(lines, admin=self.admin, terse=not self.labels)
+            return text.splitlines(), True
+        plural = {"routers": "router", "transports": "transport",
+                  "authenticators": "authenticator", "macros": "macro"}
+        if name in plural:
+            return self.typed(plural[name], None)
+        if name.endswith("_list") and name[:-5] in ("router", "transport", "authenticator",
+                                                    "macro"):
+            return self.typed(name[:-5], None, names_only=True)
+        if name == "environment":
+            return self._environment(), True
+        line, known = printing.main_option(self.main_table, self.main, name, admin=self.admin,
+                                           labels=self.labels)
+        return [line], known
+
+    def typed(self, kind: str, name: str | None, *,
+              names_only: bool = False) -> tuple[list[str], bool]:
+        """readconf_print(name, type): drivers and macros by name, or all of them."""
+        if kind == "macro":
+            if not self.admin:
+                print("pyexim: permission denied", file=sys.stderr)
+                return [], False
+            return printing.macro_lines(self._macros(), name, names_only=names_only,
+                                        labels=self.labels)
+        if kind not in self.families:
+            # "environment NAME" falls through Exim's type tests to this message.
+            return [f"{kind} {name} not found"], False
+        topbit = printing.topbit_chars(self.main_table, self.main)
+        return printing.drivers_lines(self.families[kind][0], self._instances(kind), name,
+                                      names_only=names_only, admin=self.admin,
+                                      labels=self.labels, topbit=topbit)
+
+    def _environment(self) -> list[str]:
+        entries = sorted(f"{key}={value}" for key, value in os.environ.items())
+        if self.labels:
+            return entries
+        return [entry.split("=", 1)[0] for entry in entries]
