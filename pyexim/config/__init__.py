@@ -8,4 +8,110 @@ Expandable strings are kept raw (expanded later, when used, as Exim does). A
 configuration Exim would refuse raises ``ConfigErrors`` carrying one ``ConfigError``
 per problem, each with Exim's wording and line. Nothing here touches the network,
 the spool or Twisted.
+
+The pipeline: source.py (preprocessor) -> parser.py (Lark grammar) -> transform.py
+(model.py objects, option values through options.py) -> checks.py (what Exim only
+finds at use time: warnings). cache.py keeps the result between runs, so importing
+this package stays cheap: Lark is imported only when a file has to be read.
 """
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Sequence
+
+from pyexim.errors import ConfigError, ConfigErrors, SourceLoc
+
+if TYPE_CHECKING:
+    from pyexim.config.model import Config
+
+__all__ = ["load_config", "read_config", "Reading", "ConfigError", "ConfigErrors"]
+
+
+@dataclass
+class Reading:
+    """The outcome of reading a configuration without the cache.
+
+    ``errors`` are what Exim refuses (first the one Exim reports), ``warnings``
+    what Exim finds only at use time; ``deps`` the files the result depends on.
+    """
+
+    config: Config | None
+    errors: list[ConfigError]
+    warnings: list[tuple[str, SourceLoc | None]]
+    deps: list[tuple[str, tuple[int, int, str] | None]] = field(default_factory=list)
+
+
+def _host_key(hostname: str | None) -> str:
+    # Defaults such as primary_hostname come from the host name: part of the cache key.
+    return hostname if hostname is not None else "uname:" + os.uname().nodename
+
+
+def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
+                hostname: str | None = None) -> Reading:
+    """Read and check *path* from scratch (no cache); never raises for a broken file."""
+    from pyexim.config import cache
+    from pyexim.config.checks import runtime_warnings
+    from pyexim.config.normalised import header_line
+    from pyexim.config.source import preprocess
+    from pyexim.config.transform import build
+
+    source = preprocess(path, cli_macros)
+    config, positioned = build(source, hostname=hostname)
+    positioned.sort(key=lambda item: item[0])
+    errors = [error for _pos, error in positioned]
+    warnings = runtime_warnings(config) if config is not None else []
+    if config is not None:
+        config = replace(config, config_lines=(header_line(), *source.config_lines),
+                         warnings=tuple(warnings))
+    deps = [(dep.path, dep.fingerprint) for dep in source.deps]
+    deps += cache.fingerprints(cache.SYSTEM_DEPS)
+    return Reading(config, errors, warnings, deps)
+
+
+def load_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
+                hostname: str | None = None) -> Config:
+    """The configuration in *path*, read as Exim 4.96 reads it (cached between runs).
+
+    *cli_macros* are the -D definitions in command-line order; *hostname* replaces
+    the machine's name where Exim derives defaults from it (primary_hostname).
+    Raises ConfigErrors (every error found, Exim's first one first) when Exim would
+    refuse the configuration.
+    """
+    from pyexim.config import cache
+
+    key = _host_key(hostname)
+    entry = cache.load(path, cli_macros, key)
+    if entry is not None and "config" in entry.results:
+        try:
+            config: Config = pickle.loads(entry.results["config"])
+            return config
+        except Exception:  # a broken entry is rebuilt, whatever is wrong with it
+            pass
+    reading = read_config(path, cli_macros, hostname=hostname)
+    if reading.errors or reading.config is None:
+        raise ConfigErrors(reading.errors)
+    results = dict(entry.results) if entry is not None else {}
+    results["config"] = pickle.dumps(reading.config, protocol=pickle.HIGHEST_PROTOCOL)
+    cache.store(path, cli_macros, key, reading.deps, results)
+    return reading.config
+
+
+def cached_result(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
+                  name: str) -> object:
+    """A result stored beside the cached Config (e.g. "bV" text), or None."""
+    from pyexim.config import cache
+    entry = cache.load(path, cli_macros, _host_key(hostname))
+    return entry.results.get(name) if entry is not None else None
+
+
+def remember_result(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
+                    name: str, value: object) -> None:
+    """Store a result beside the cached Config (needs a fresh entry; else ignored)."""
+    from pyexim.config import cache
+    key = _host_key(hostname)
+    entry = cache.load(path, cli_macros, key)
+    if entry is not None:
+        cache.update(path, cli_macros, key, entry, **{name: value})

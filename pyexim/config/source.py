@@ -155,12 +155,13 @@ class MacroTable:
         self.from_cli: list[bool] = []
         self.locs: list[SourceLoc | None] = []
         for name, value in builtins:
-            self._append(name, value, None, False)
+            self.add(name, value, None, False)
         self.first_user = len(self.names)
         for name, value in cli_macros:
-            self._append(name, value, None, True)
+            self.add(name, value, None, True)
 
-    def _append(self, name: str, value: str, loc: SourceLoc | None, cli: bool) -> None:
+    def add(self, name: str, value: str, loc: SourceLoc | None, cli: bool) -> None:
+        """Append a macro (no checks: use define() for a definition line)."""
         self.names.append(name)
         self.values.append(value)
         self.from_cli.append(cli)
@@ -257,7 +258,7 @@ class MacroTable:
             self.values[found] = value
             self.locs[found] = loc
         else:
-            self._append(name, value, loc, False)
+            self.add(name, value, loc, False)
         return name
 
 

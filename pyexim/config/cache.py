@@ -1,0 +1,148 @@
+"""The compiled-configuration cache: read exim.conf once, start fast afterwards.
+
+Reading and checking a large configuration costs tens of milliseconds (and the
+Lark parser); an unchanged configuration need not be read again. An entry is kept
+per (configuration path, -D macros, host name, pyexim version) under
+``$XDG_CACHE_HOME/pyexim/`` (default ``~/.cache/pyexim/``), never in the package.
+It records every file the configuration read or looked for (.include,
+.include_if_exists, and /etc/passwd and /etc/group, since user and group names are
+looked up while reading) with its modification time, size and a digest of its
+contents; an entry is used only when all of them still match.
+
+An entry holds small precomputed results (the -bV verdict, the -bP config text)
+as plain marshal data, so the quick modes need no unpickling, and the pickled
+Config for everything else. A broken, stale or foreign entry is silently ignored
+and rebuilt. The directory must belong to the user and not be writable by others,
+because a cache entry is trusted code-wise (pickle).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from pyexim import __version__
+
+# Files whose contents change what reading a configuration gives, besides the
+# configuration's own files: user and group names are resolved while reading.
+SYSTEM_DEPS = ("/etc/passwd", "/etc/group")
+
+# Bumped when the layout of an entry changes.
+_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """The cache directory, created on first use; None when it cannot be used safely.
+
+    Set PYEXIM_NO_CACHE to any non-empty value to turn caching off.
+    """
+    if os.environ.get("PYEXIM_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = Path(base) / "pyexim"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = directory.stat()
+    except OSError:
+        return None
+    if st.st_uid != os.geteuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return directory
+
+
+def _entry_path(directory: Path, path: str, cli_macros: Sequence[tuple[str, str]],
+                hostname: str | None) -> Path:
+    key = repr((_FORMAT, __version__, os.path.abspath(path), os.getcwd(), tuple(cli_macros),
+                hostname))
+    return directory / (hashlib.blake2b(key.encode("utf-8", "surrogateescape"),
+                                        digest_size=20).hexdigest() + ".cfg")
+
+
+def _fingerprint(path: str) -> tuple[int, int, str] | None:
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                return (st.st_mtime_ns, st.st_size, "")
+            data = handle.read()
+    except IsADirectoryError:
+        return (0, 0, "")
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, hashlib.blake2b(data, digest_size=16).hexdigest())
+
+
+def fingerprints(paths: Sequence[str]) -> list[tuple[str, tuple[int, int, str] | None]]:
+    """(path, fingerprint or None) for each path, as an entry records them."""
+    return [(path, _fingerprint(path)) for path in paths]
+
+
+class Entry:
+    """One cache entry: the dependencies it was made from and named results."""
+
+    def __init__(self, deps: list[tuple[str, tuple[int, int, str] | None]],
+                 results: dict[str, Any]) -> None:
+        self.deps = deps
+        self.results = results
+
+    def fresh(self) -> bool:
+        """True when every file it depends on is exactly as it was."""
+        return all(_fingerprint(path) == print_ for path, print_ in self.deps)
+
+
+def load(path: str, cli_macros: Sequence[tuple[str, str]] = (),
+         hostname: str | None = None) -> Entry | None:
+    """The fresh entry for this configuration, or None (no entry, stale, or unreadable)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    target = _entry_path(directory, path, cli_macros, hostname)
+    try:
+        with open(target, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if st.st_uid != os.geteuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None
+            data = marshal.load(handle)
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return None
+        entry = Entry([(p, tuple(f) if f is not None else None) for p, f in data["deps"]],
+                      data["results"])
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
+    return entry if entry.fresh() else None
+
+
+def store(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
+          deps: list[tuple[str, tuple[int, int, str] | None]], results: dict[str, Any]) -> None:
+    """Write an entry (replacing any other for the same key); failures are ignored.
+
+    *results* values must be marshal-able (bytes for pickled objects).
+    """
+    directory = cache_dir()
+    if directory is None:
+        return
+    target = _entry_path(directory, path, cli_macros, hostname)
+    data = {"format": _FORMAT, "deps": deps, "results": results}
+    try:
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            marshal.dump(data, out)
+        os.replace(temp, target)
+    except (OSError, ValueError):
+        try:
+            os.unlink(temp)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+def update(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
+           entry: Entry, **results: Any) -> None:
+    """Add results to an existing fresh entry (e.g. the -bP config text once computed)."""
+    merged = dict(entry.results)
+    merged.update(results)
+    store(path, cli_macros, hostname, entry.deps, merged)
