@@ -1,0 +1,247 @@
+"""Textual IP addresses as Exim reads them: recognition, masks, networks, reverse names.
+
+Exim's own rules, not Python's ``ipaddress``: Exim accepts a scope suffix (``fe80::1%eth0``)
+and IPv4 components with up to three digits each (``01.2.3.4``), compares ``::ffff:a.b.c.d``
+with IPv4 networks, and prints masked networks in its own forms (``net-`` lookup keys). These
+helpers copy those rules (Exim: string.c ``string_is_ip_address``, host.c ``host_aton``,
+``host_mask``, ``host_nmtoa``, ``host_is_in_net``; dns.c ``dns_build_reverse``).
+
+Used by host lists (pyexim.lists), ``iplsearch`` and ``dnsdb`` (pyexim.lookups), and the
+expansion conditions ``isip``, ``match_ip`` and operators like ``mask`` and ``reverse_ip``.
+"""
+
+from __future__ import annotations
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_DIGITS = frozenset("0123456789")
+
+
+def _c_strtol10(s: str, i: int) -> tuple[int | None, int]:
+    """C ``strtol(s+i, &end, 10)`` for the IPv4 component scanner: (value or None, end index)."""
+    j = i
+    while j < len(s) and s[j] in " \t\n\r\v\f":
+        j += 1
+    k = j
+    if k < len(s) and s[k] in "+-":
+        k += 1
+    d = k
+    while d < len(s) and s[d] in _DIGITS:
+        d += 1
+    if d == k:
+        return None, i
+    return int(s[j:d]), d
+
+
+def ip_mask_offset(s: str) -> int:
+    """The offset of a trailing ``/digits`` mask in *s*, or 0 when there is none."""
+    end = len(s)
+    if end and s[end - 1] in _DIGITS:
+        i = end - 1
+        while i > 0 and s[i - 1] in _DIGITS:
+            i -= 1
+        if i > 0 and s[i - 1] == "/":
+            return i - 1
+    return 0
+
+
+def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
+    """4 or 6 when *s* is a textual IPv4 or IPv6 address, else 0 (Exim's ``string_is_ip_address``).
+
+    With *allow_mask*, a trailing ``/bits`` is accepted (use ``ip_mask_offset`` to find it).
+    IPv6 addresses may carry a ``%scope`` suffix.
+    """
+    maskoff = ip_mask_offset(s) if allow_mask else 0
+    i = 0
+    n = len(s)
+    yield_ = 4
+    if ":" in s:
+        yield_ = 6
+        had_double = False
+        v4end = False
+        if s[0] == ":":
+            i = 1
+            if i >= n or s[i] != ":":
+                return 0
+        count = 0
+        while count < 8:
+            if i >= n or s[i] in "%/":
+                return yield_ if had_double else 0
+            if s[i] == ":":
+                if had_double:
+                    return 0
+                had_double = True
+                i += 1
+                count += 1
+                continue
+            rest = s[i:]
+            if ":" not in rest and "." in rest:
+                if (not had_double and count != 6) or (had_double and count > 6):
+                    return 0
+                v4end = True
+                break
+            if s[i] not in _HEX:
+                return 0
+            i += 1
+            for _ in range(3):
+                if i < n and s[i] in _HEX:
+                    i += 1
+                else:
+                    break
+            if i < n and s[i] == ":":
+                i += 1
+                if i >= n:
+                    return 0
+            count += 1
+        if not v4end:
+            if i >= n or s[i] == "%" or (s[i] == "/" and allow_mask and maskoff != 0):
+                return yield_
+            return 0
+    for part in range(4):
+        if part:
+            if i >= n or s[i] != ".":
+                return 0
+            i += 1
+        value, end = _c_strtol10(s, i)
+        if value is None or value > 255 or value < 0 or end <= i or end > i + 3:
+            return 0
+        i = end
+    if i >= n:
+        return yield_
+    return yield_ if (s[i] == "/" and allow_mask and maskoff != 0) else 0
+
+
+def _c_strtol16(s: str) -> int:
+    """C ``strtol(s, NULL, 16)``: leading hex digits, 0 when there are none."""
+    j = 0
+    while j < len(s) and s[j] in _HEX:
+        j += 1
+    return int(s[:j], 16) if j else 0
+
+
+def _ipv4_words(address: str) -> int:
+    """The 32-bit value of a dotted quad, scanned like ``sscanf("%d.%d.%d.%d")``."""
+    parts = [0, 0, 0, 0]
+    i = 0
+    for k in range(4):
+        if k:
+            if i >= len(address) or address[i] != ".":
+                break
+            i += 1
+        value, end = _c_strtol10(address, i)
+        if value is None:
+            break
+        parts[k] = value
+        i = end
+    return ((parts[0] << 24) + (parts[1] << 16) + (parts[2] << 8) + parts[3]) & 0xFFFFFFFF
+
+
+def host_aton(address: str) -> list[int]:
+    """An address as 32-bit words: one for IPv4, four for IPv6 (Exim's ``host_aton``).
+
+    The input must already be known to be an address (``is_ip_address``); a scope suffix
+    and a mask are ignored.
+    """
+    if ":" in address:
+        p = address[1:] if address.startswith(":") else address
+        p = p.split("%", 1)[0]
+        # Scan as host_aton does: a trailing "::" yields one empty component, not two.
+        components: list[str] = []
+        nulloffset = 0
+        i = 0
+        while i < len(p):
+            j = p.find(":", i)
+            j = len(p) if j < 0 else j
+            if j == i:
+                nulloffset = len(components)
+            components.append(p[i:j])
+            i = j + 1 if j < len(p) else j
+        v6count = 8
+        v4_tail: str | None = None
+        if components and "." in components[-1]:
+            v4_tail = components.pop()
+            v6count = 6
+        ci = len(components)
+        comps = list(components) + [""] * max(0, v6count - ci)
+        if ci < v6count:
+            insert = v6count - ci
+            i = v6count - 1
+            while i > nulloffset + insert:
+                comps[i] = comps[i - insert]
+                i -= 1
+            while i > nulloffset:
+                comps[i] = ""
+                i -= 1
+        words = [((_c_strtol16(comps[i]) << 16) + _c_strtol16(comps[i + 1])) & 0xFFFFFFFF
+                 for i in range(0, v6count, 2)]
+        if v4_tail is None:
+            return words
+        return words + [_ipv4_words(v4_tail)]
+    return [_ipv4_words(address)]
+
+
+def host_mask(words: list[int], mask: int) -> list[int]:
+    """*words* with all but the top *mask* bits cleared; a negative mask keeps everything."""
+    if mask < 0:
+        return list(words)
+    out = []
+    for w in words:
+        if mask == 0:
+            wordmask = 0
+        elif mask < 32:
+            wordmask = (0xFFFFFFFF << (32 - mask)) & 0xFFFFFFFF
+            mask = 0
+        else:
+            wordmask = 0xFFFFFFFF
+            mask -= 32
+        out.append(w & wordmask)
+    return out
+
+
+def host_nmtoa(words: list[int], mask: int, sep: str = ":") -> str:
+    """Exim's text form of a (masked) address: ``1.2.3.0/24`` or ``abcd:0000:...`` with *sep*.
+
+    IPv6 is printed as eight zero-padded groups joined by *sep* (``.`` for ``net-`` lookup
+    keys, so that the key contains no list separator); a negative *mask* prints no ``/n``.
+    """
+    if len(words) == 1:
+        w = words[0]
+        text = ".".join(str((w >> s) & 255) for s in (24, 16, 8, 0))
+    else:
+        text = sep.join(f"{(w >> 16) & 0xFFFF:04x}{sep}{w & 0xFFFF:04x}" for w in words)
+    return text if mask < 0 else f"{text}/{mask}"
+
+
+def host_is_in_net(host: str, net: str, maskoffset: int = 0) -> bool:
+    """True when address *host* lies in *net* (an address, with a mask at *maskoffset* if > 0).
+
+    ``::ffff:a.b.c.d`` hosts are compared as IPv4, as Exim does for IPv4 clients that
+    reach an IPv6 socket.
+    """
+    address = host_aton(net)
+    mlen = 99999 if maskoffset == 0 else _atoi(net[maskoffset + 1:])
+    incoming = host_aton(host)
+    if len(incoming) == 4 and incoming[0] == 0 and incoming[1] == 0 and incoming[2] == 0xFFFF:
+        incoming = [incoming[3]]
+    if len(incoming) != len(address):
+        return False
+    return host_mask(incoming, mlen) == host_mask(address, mlen)
+
+
+def _atoi(s: str) -> int:
+    value, _ = _c_strtol10(s, 0)
+    return value or 0
+
+
+def reverse_name(address: str) -> str:
+    """The PTR name for an address: ``4.3.2.1.in-addr.arpa`` or nibbles + ``ip6.arpa.``.
+
+    The IPv6 form keeps Exim's trailing dot.
+    """
+    if ":" not in address:
+        return ".".join(reversed(address.split(".")[-4:])) + ".in-addr.arpa"
+    words = host_aton(address)
+    nibbles = []
+    for w in reversed(words[:4]):
+        for shift in range(0, 32, 4):
+            nibbles.append(f"{(w >> shift) & 15:x}")
+    return ".".join(nibbles) + ".ip6.arpa."

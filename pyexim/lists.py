@@ -1,0 +1,1035 @@
+"""Domain, host, address and local-part lists (spec: "Domain, host, address, and local part
+lists"; Exim: match.c, and verify.c ``check_host``).
+
+A list is text: items separated by ``:`` (or the separator named by a leading ``<x``), a
+doubled separator standing for itself. Each item may be negated with ``!``; the first item
+that matches decides, and if none does the answer is "no" unless the last item was negated.
+Item forms:
+
+- every list: ``+name`` (a named list, its result cached per subject when allowed),
+  ``/file`` (each line of the file is an item; ``#`` comments), ``^regex``, ``*tail``,
+  ``type;file-or-query`` (a lookup: the subject is the key), a literal;
+- domain lists also: ``@`` (the primary host name), ``@[]`` (a local IP in brackets),
+  ``@mx_any``, ``@mx_primary``, ``@mx_secondary`` (optionally ``/ignore=<ip list>``);
+- local-part and address lists: ``+caseful`` switches to caseful matching from there on;
+- address lists: ``local@domain`` (the domain part is a domain-list item), ``*@domain``,
+  ``*tail@domain``, ``@@lookup;file`` (the domain is looked up to give local parts), a
+  bare domain-list item matching the domain only;
+- host lists: IP addresses and CIDR networks, ``net<bits>-type;file`` (the masked address
+  is the key), host names (forward lookup, compared with the address), name patterns
+  (matched against the client's name, found by a reverse lookup when needed), and the
+  flags ``+include_unknown``, ``+ignore_unknown``, ``+include_defer``, ``+ignore_defer``.
+
+Outcomes are values: ``MatchResult(matched, deferred, value, item, captures, message)``.
+``value`` is the data that sets ``$domain_data``, ``$local_part_data``, ``$host_data`` or
+``$value``; ``captures`` are ``$0``, ``$1``... as the match set them. Where Exim writes to
+the panic log and dies (a file in a list that cannot be opened, an unknown lookup type, a
+regex that does not compile), ``ListPanic`` is raised with Exim's message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Protocol, Sequence
+
+from pyexim.hostaddr import (host_aton, host_is_in_net, host_mask, host_nmtoa,
+                             ip_mask_offset, is_ip_address)
+from pyexim.lookups.base import (ABSFILE_QUERY, C_SPACE, QUERY, LookupDefer, LookupFailed,
+                                 LookupSyntaxError, ascii_lower, read_text)
+from pyexim.lookups.context import LookupContext
+from pyexim.lookups.registry import find_type
+from pyexim.lookups.search import search
+from pyexim.lookups.spec import LookupSpec, parse_lookup_type
+from pyexim.regex import RegexError, compile_pcre, groups_of
+
+if TYPE_CHECKING:
+    from pyexim.resolver import HostNames
+
+OK, FAIL, DEFER, ERROR = "ok", "fail", "defer", "error"
+
+# The kinds of list (Exim's MCL_*); the named-list kinds are those of pyexim.config.model.
+DOMAIN, HOST, ADDRESS, LOCALPART, STRING = "domain", "host", "address", "localpart", "string"
+_KIND_WORD = {DOMAIN: " domain", HOST: " host", ADDRESS: " address", LOCALPART: " local part",
+              STRING: ""}
+
+# A separator that never occurs in text: the whole string is one item (Exim: UCHAR_MAX+1).
+SINGLE_ITEM = "\u0100"
+
+_CNTRL = frozenset(chr(c) for c in list(range(32)) + [127])
+_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+class ListPanic(Exception):
+    """A list problem that makes Exim write to the panic log and exit (``message``: its text)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NamedListLike(Protocol):
+    """What lists need of a named list (pyexim.config.model.NamedList)."""
+
+    value: str
+    cached: bool
+
+
+class ListContext(Protocol):
+    """What list matching needs from its caller; an expansion context can be one.
+
+    ``expand`` expands a list before it is scanned (named lists always, other lists when
+    the caller asks); it raises pyexim.expand's ForcedFail / ExpansionError. An optional
+    ``expand_with_domain(text, domain)`` is used for domain lists, so that ``$domain`` is
+    the subject while a list is expanded if it is not already set, as Exim does.
+    """
+
+    named_lists: Mapping[str, Mapping[str, NamedListLike]]
+    lookup_context: LookupContext
+
+    def expand(self, text: str) -> str: ...
+
+
+@dataclass
+class SimpleListContext:
+    """A ListContext for callers without an expansion context (tests, benchmarks, lookups).
+
+    *expander* None means lists are used unexpanded (an item needing expansion is an error).
+    """
+
+    named_lists: Mapping[str, Mapping[str, NamedListLike]] = field(default_factory=dict)
+    lookup_context: LookupContext = field(default_factory=LookupContext)
+    expander: Callable[[str], str] | None = None
+
+    def expand(self, text: str) -> str:
+        if self.expander is None:
+            if "$" in text or "\\" in text:
+                raise ListPanic(f'cannot expand "{text}": no expansion context')
+            return text
+        return self.expander(text)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The outcome of matching a subject against a list.
+
+    ``matched``: the list says yes; ``deferred``: a lookup or DNS query could not complete
+    (``matched`` is then False and ``message`` says why); ``value``: lookup data or the
+    item that matched (``$domain_data`` etc.); ``item``: the list item that decided;
+    ``captures``: ``$0``, ``$1``... as set by the match (empty when none were set).
+    """
+
+    matched: bool
+    deferred: bool = False
+    value: str | None = None
+    item: str | None = None
+    captures: tuple[str, ...] = ()
+    message: str | None = None
+
+
+class ListCache:
+    """Named-list results remembered for one subject (an address's domain, a client host).
+
+    Exim keeps such bits per address (``domain_cache``) and per connection
+    (``sender_host_cache``); give one ListCache per subject, or None for no caching.
+    """
+
+    def __init__(self) -> None:
+        self.results: dict[tuple[str, str], bool] = {}
+        self.data: dict[tuple[str, str], dict[str, str | None]] = {}
+
+
+# ---------------------------------------------------------------------------
+# Splitting lists
+
+def list_items(text: str, sep: str | None = None) -> Iterator[str]:
+    """The items of an Exim list (Exim's ``string_nextinlist``).
+
+    With *sep* None the separator is ``:`` unless the list starts with ``<`` and a
+    punctuation or control character, which then becomes the separator. A doubled
+    separator (not a control character) stands for one inside an item. Items lose leading
+    white space and trailing white space unless that is escaped by a backslash. Pass
+    ``SINGLE_ITEM`` to treat the whole text as one item.
+    """
+    n = len(text)
+    pos = 0
+    while pos < n and text[pos] in C_SPACE and text[pos] != sep:
+        pos += 1
+    if sep is None:
+        sep = ":"
+        if pos < n and text[pos] == "<":
+            nxt = text[pos + 1] if pos + 1 < n else "\0"
+            if nxt in _PUNCT or nxt in _CNTRL:
+                sep = nxt
+                pos = min(pos + 2, n)
+                while pos < n and text[pos] in C_SPACE and text[pos] != sep:
+                    pos += 1
+    special = sep in _CNTRL
+    first = True
+    while True:
+        if not first:
+            while pos < n and text[pos] in C_SPACE and text[pos] != sep:
+                pos += 1
+        first = False
+        if pos >= n:
+            return
+        if text[pos] == sep:
+            pos += 1
+            if pos >= n or text[pos] != sep or special:
+                yield ""
+                continue
+        chunks = []
+        while True:
+            end = text.find(sep, pos + 1)
+            if end < 0:
+                end = n
+            chunks.append(text[pos:end])
+            pos = end
+            if pos >= n:
+                break
+            pos += 1
+            if pos >= n or text[pos] != sep or special:
+                break
+        item = "".join(chunks)
+        end = len(item)
+        while end > 0 and item[end - 1] in C_SPACE and (end == 1 or item[end - 2] != "\\"):
+            end -= 1
+        yield item[:end]
+
+
+def in_list(value: str, list_text: str, *, caseless: bool = False) -> str | None:
+    """``${if inlist{}{}}``/``inlisti``: the list item equal to *value*, or None."""
+    want = ascii_lower(value) if caseless else value
+    for item in list_items(list_text):
+        if (ascii_lower(item) if caseless else item) == want:
+            return item
+    return None
+
+
+# ---------------------------------------------------------------------------
+# One item: the result of a single test
+
+@dataclass
+class _Item:
+    rc: str
+    value: str | None = None
+    captures: tuple[str, ...] | None = None
+    error: str | None = None
+
+
+_FAIL = _Item(FAIL)
+
+
+def _caps(setup0: str | None, base: int, values: Sequence[str], nmax: int) -> tuple[str, ...]:
+    """Numeric variables as Exim leaves them: $0 (when set up), then *values* from *base*."""
+    out = [""] * (nmax + 1)
+    if setup0 is not None:
+        out[0] = setup0
+    for i, v in enumerate(values):
+        if base + i <= nmax:
+            out[base + i] = v
+    return tuple(out)
+
+
+@dataclass
+class _StringCheck:
+    """Exim's check_string_block: the subject and how to compare it."""
+
+    origsubject: str
+    subject: str
+    expand_setup: int
+    use_partial: bool
+    caseless: bool
+    at_is_special: bool
+    env: _Env
+
+    def key(self) -> str:
+        return self.subject
+
+    def caseful(self) -> None:
+        self.subject = self.origsubject
+        self.caseless = False
+
+    def __call__(self, pattern: str) -> _Item:
+        return _check_string(self, pattern)
+
+
+@dataclass
+class _Env:
+    """The caller's context plus the list being matched (for messages)."""
+
+    ctx: ListContext
+    list_name: str | None = None
+
+    @property
+    def lookups(self) -> LookupContext:
+        return self.ctx.lookup_context
+
+    def log(self, message: str, panic: bool = False) -> None:
+        self.lookups.log(message, panic)
+
+
+def _string_block(subject: str, caseless: bool, expand_setup: int, at_is_special: bool,
+                  env: _Env, use_partial: bool = True) -> _StringCheck:
+    return _StringCheck(subject, ascii_lower(subject) if caseless else subject, expand_setup,
+                        use_partial, caseless, at_is_special, env)
+
+
+def _check_string(cb: _StringCheck, pattern: str) -> _Item:
+    """Exim's ``check_string``: one pattern against a string, domain or local part."""
+    s = cb.origsubject if pattern.startswith("^") else cb.subject
+    setup = cb.expand_setup
+    zero = s if setup == 0 else None
+    if setup > 0:
+        setup -= 1
+    wants = setup >= 0
+
+    if pattern.startswith("^"):
+        try:
+            rx = compile_pcre(pattern, cb.caseless)
+        except RegexError as exc:
+            raise ListPanic(f"regular expression error: {exc.message} at offset {exc.offset} "
+                            f"while compiling {pattern}") from exc
+        m = rx.search(s)
+        if m is None:
+            return _FAIL
+        groups = groups_of(m)
+        caps = _caps(zero, setup + 1, groups, setup + len(groups)) if wants else None
+        return _Item(OK, pattern, caps)
+
+    if pattern.startswith("*"):
+        tail = pattern[1:]
+        if len(tail) > len(s):
+            return _FAIL
+        end = s[len(s) - len(tail):]
+        if (ascii_lower(end) != ascii_lower(tail)) if cb.caseless else (end != tail):
+            return _FAIL
+        caps = _caps(zero, setup + 1, [s[:len(s) - len(tail)]], setup + 1) if wants else None
+        return _Item(OK, pattern, caps)
+
+    if cb.at_is_special and pattern.startswith("@"):
+        if pattern == "@":
+            pattern = cb.env.lookups.primary_hostname
+        elif pattern == "@[]":
+            # Exim fails only when both brackets are missing (its own "should this be ||?").
+            if not s or (s[0] != "[" and s[-1] != "]"):
+                return _FAIL
+            inner = s[1:len(s) - 1]
+            if inner in cb.env.lookups.interfaces():
+                return _Item(OK, pattern, _caps(zero, 0, [], setup) if wants else None)
+            return _FAIL
+        elif ascii_lower(pattern[:4]) == "@mx_":
+            item = _check_mx(cb, s, pattern, zero, setup)
+            if item is not None:
+                return item
+
+    semicolon = pattern.find(";")
+    if semicolon < 0:
+        if (ascii_lower(s) != ascii_lower(pattern)) if cb.caseless else (s != pattern):
+            return _FAIL
+        return _Item(OK, pattern, _caps(zero, 0, [], setup) if wants else None)
+
+    spec = _parse_type_or_panic(pattern[:semicolon])
+    source = pattern[semicolon + 1:].lstrip(C_SPACE)
+    try:
+        result = search(spec, s if spec.single_key else None, source, cb.env.lookups,
+                        expand=_expander(cb.env.ctx), partial=cb.use_partial)
+    except LookupFailed as exc:
+        raise ListPanic(exc.message) from exc
+    except LookupDefer as exc:
+        return _Item(DEFER, error=exc.message)
+    if result.data is None:
+        return _FAIL
+    nmax = setup + len(result.wild) if result.wild else setup
+    caps = _caps(zero, setup + 1, result.wild, nmax) if wants else None
+    return _Item(OK, result.data, caps)
+
+
+def _parse_type_or_panic(text: str) -> LookupSpec:
+    try:
+        return parse_lookup_type(text)
+    except LookupSyntaxError as exc:
+        raise ListPanic(exc.message) from exc
+
+
+def _expander(ctx: ListContext) -> Callable[[str], str]:
+    return ctx.expand
+
+
+def _check_mx(cb: _StringCheck, s: str, pattern: str, zero: str | None,
+              setup: int) -> _Item | None:
+    """``@mx_any``, ``@mx_primary``, ``@mx_secondary`` (None: not one of them after all)."""
+    rest = pattern[4:]
+    low = ascii_lower(rest)
+    prim = secy = False
+    if low.startswith("any"):
+        rest = rest[3:]
+    elif low.startswith("primary"):
+        rest, prim = rest[7:], True
+    elif low.startswith("secondary"):
+        rest, secy = rest[9:], True
+    else:
+        return None
+    ignore: str | None = None
+    if ascii_lower(rest[:8]) == "/ignore=":
+        ignore = rest[8:]
+    elif rest:
+        return None
+    lookups = cb.env.lookups
+
+    def ignored(address: str) -> bool:
+        if ignore is None:
+            return False
+        res = match_host(address, ignore, cb.env.ctx, host_name="")
+        return res.matched
+    found = lookups.resolver.mx_local(s, lookups.interfaces(), ignored)
+    if found.status == "again":
+        return _Item(DEFER, error=f'DNS lookup of "{s}" deferred')
+    local_is_lowest = found.status == "local"
+    if (not local_is_lowest or secy) and (prim or not found.removed):
+        return _FAIL
+    return _Item(OK, pattern, _caps(zero, 0, [], setup) if setup >= 0 else None)
+
+
+# ---------------------------------------------------------------------------
+# Scanning a list
+
+@dataclass
+class _Outcome:
+    rc: str
+    value: str | None = None
+    item: str | None = None
+    captures: tuple[str, ...] | None = None
+    message: str | None = None
+    cacheable: bool = True
+
+
+def _expand_list(text: str, kind: str, subject: str, env: _Env) -> _Outcome | str:
+    """Expand a list before scanning: forced failure is "not in list", an error defers.
+
+    Like Exim's ``expand_cstring``, text without ``$`` or ``\\`` is used as it is.
+    """
+    if "$" not in text and "\\" not in text:
+        return text
+    from pyexim.expand import ExpansionError, ForcedFail
+    ctx = env.ctx
+    try:
+        with_domain = getattr(ctx, "expand_with_domain", None)
+        if kind == DOMAIN and with_domain is not None:
+            return str(with_domain(text, subject))
+        return ctx.expand(text)
+    except ForcedFail:
+        return _Outcome(FAIL)
+    except ExpansionError as exc:
+        message = f'failed to expand "{text}" while checking a list: {exc}'
+        env.log(message, True)
+        return _Outcome(DEFER, message=message)
+
+
+def _check_list(list_text: str | None, sep: str | None, anchor: str | None,
+                cache: ListCache | None, check: Callable[[str], _Item], block: object,
+                kind: str, expand: bool, env: _Env, subject: str) -> _Outcome:
+    """Exim's ``match_check_list``: scan *list_text* calling *check* for each item."""
+    if list_text is None:
+        return _Outcome(FAIL)
+    if expand:
+        expanded = _expand_list(list_text, kind, subject, env)
+        if isinstance(expanded, _Outcome):
+            return expanded
+        list_text = expanded
+
+    flags = {"include_unknown": False, "ignore_unknown": False,
+             "include_defer": False, "ignore_defer": False}
+    yield_ = OK
+    cacheable = True
+    for sss in list_items(list_text, sep):
+        ss = sss
+        if kind in (ADDRESS, LOCALPART) and ss == "+caseful":
+            block.caseful()  # type: ignore[attr-defined]
+            continue
+        if kind == HOST and ss[1:] in flags and ss.startswith("+"):
+            name = ss[1:]
+            other = {"include_unknown": "ignore_unknown", "ignore_unknown": "include_unknown",
+                     "include_defer": "ignore_defer", "ignore_defer": "include_defer"}[name]
+            flags[name], flags[other] = True, False
+            continue
+        if ss.startswith("!"):
+            yield_ = FAIL
+            ss = ss[1:].lstrip(C_SPACE)
+        else:
+            yield_ = OK
+
+        if ss.startswith("/"):
+            file_outcome = _check_file(ss, sss, check, kind, flags, yield_, env, list_text)
+            if isinstance(file_outcome, _Outcome):
+                return file_outcome
+            yield_ = file_outcome
+            continue
+
+        if ss.startswith("+") and anchor is not None:
+            named, named_cacheable = _check_named(ss, sss, anchor, cache, check, block, kind,
+                                                  env, subject)
+            cacheable = cacheable and named_cacheable
+            if named is None:
+                continue
+            if named.rc != DEFER:
+                named.rc = yield_
+            named.cacheable = cacheable
+            return named
+
+        item = check(ss)
+        outcome = _item_outcome(item, ss, sss, yield_, flags, env, in_file=False)
+        if outcome is not None:
+            outcome.cacheable = cacheable
+            return outcome
+
+    return _Outcome(FAIL if yield_ == OK else OK, cacheable=cacheable)
+
+
+def _item_outcome(item: _Item, ss: str, sss: str, yield_: str, flags: dict[str, bool],
+                  env: _Env, *, in_file: bool) -> _Outcome | None:
+    """What one item's test means for the list: an answer, or None to go on."""
+    if item.rc == OK:
+        return _Outcome(yield_, ss if in_file else item.value, sss, item.captures)
+    if item.rc == DEFER:
+        error = item.error or (f"DNS lookup of {ss} deferred" if in_file
+                               else f'DNS lookup of "{ss}" deferred')
+        if flags["ignore_defer"]:
+            return None
+        if flags["include_defer"]:
+            env.log(f"{error}: accepted by +include_defer")
+            return _Outcome(OK, item=sss)
+        return _Outcome(DEFER, item=sss, message=error)
+    if item.rc == ERROR:
+        if flags["ignore_unknown"]:
+            return None
+        if not flags["include_unknown"]:
+            return _Outcome(FAIL, item=sss, message=item.error)
+        env.log(f"{item.error}: accepted by +include_unknown")
+        return _Outcome(OK, item=sss)
+    return None
+
+
+def _check_named(ss: str, sss: str, anchor: str, cache: ListCache | None,
+                 check: Callable[[str], _Item], block: object, kind: str, env: _Env,
+                 subject: str) -> tuple[_Outcome | None, bool]:
+    """A ``+name`` item: (the answer, or None when the named list did not match; whether
+    the result may be cached)."""
+    name = ss[1:]
+    named = env.ctx.named_lists.get(anchor, {}).get(name)
+    if named is None:
+        message = f'unknown named{_KIND_WORD[kind]} list "{ss}"'
+        env.log(message, True)
+        return _Outcome(DEFER, item=sss, message=message), True
+    # A list that contains expansions is not cacheable unless defined with "_cache".
+    cacheable = bool(getattr(named, "cached", "$" not in named.value))
+    use_cache = cache if cacheable else None
+    cache_key = (anchor, name)
+    key = block.key()  # type: ignore[attr-defined]
+    if use_cache is not None and cache_key in use_cache.results:
+        if not use_cache.results[cache_key]:
+            return None, True
+        return _Outcome(OK, use_cache.data.get(cache_key, {}).get(key), sss), True
+    sub = _check_list(named.value, None, anchor, use_cache, check, block, kind, True, env,
+                      subject)
+    cacheable = cacheable and sub.cacheable
+    if sub.rc == DEFER:
+        return sub, cacheable
+    if use_cache is not None and cacheable:
+        use_cache.results[cache_key] = sub.rc == OK
+        use_cache.data.setdefault(cache_key, {})[key] = sub.value
+    if sub.rc != OK:
+        return None, cacheable
+    return _Outcome(OK, sub.value, sss, sub.captures), cacheable
+
+
+def _check_file(filename: str, sss: str, check: Callable[[str], _Item], kind: str,
+                flags: dict[str, bool], yield_: str, env: _Env,
+                list_text: str) -> _Outcome | str:
+    """A ``/file`` item: each line is an item; returns the answer or the yield to carry on."""
+    try:
+        content = read_text(filename)
+    except OSError as exc:
+        listname = env.list_name or f'"{list_text}"'
+        raise ListPanic(f"failed to open {sss} when checking {listname}: "
+                        f"{exc.strerror}") from exc
+    file_yield = yield_
+    hash_needs_space = kind in (ADDRESS, LOCALPART)
+    for line in content.splitlines():
+        start = 0
+        while True:
+            hashpos = line.find("#", start)
+            if hashpos < 0:
+                break
+            if not hash_needs_space or hashpos == 0 or line[hashpos - 1] in C_SPACE:
+                line = line[:hashpos]
+                break
+            start = hashpos + 1
+        ss = line.strip(C_SPACE)
+        if not ss:
+            continue
+        file_yield = yield_
+        if ss.startswith("!"):
+            file_yield = FAIL if file_yield == OK else OK
+            ss = ss[1:].lstrip(C_SPACE)
+        item = check(ss)
+        outcome = _item_outcome(item, ss, ss, file_yield, flags, env, in_file=True)
+        if outcome is not None:
+            return outcome
+    return file_yield
+
+
+def _result(outcome: _Outcome) -> MatchResult:
+    return MatchResult(matched=outcome.rc == OK, deferred=outcome.rc == DEFER,
+                       value=outcome.value if outcome.rc == OK else None,
+                       item=outcome.item, captures=outcome.captures or (),
+                       message=outcome.message)
+
+
+# ---------------------------------------------------------------------------
+# Domain, local-part and string lists
+
+def _match_in_list(subject: str, list_text: str | None, ctx: ListContext, kind: str,
+                   anchor: str | None, *, caseless: bool, expand: bool,
+                   cache: ListCache | None, sep: str | None, list_name: str | None) -> _Outcome:
+    """Exim's ``match_isinlist``."""
+    env = _Env(ctx, list_name)
+    if kind in (DOMAIN, LOCALPART):
+        setup = 0
+    else:
+        setup = 0 if sep == SINGLE_ITEM else -1
+    block = _string_block(subject, caseless, setup, kind == DOMAIN, env)
+    return _check_list(list_text, sep, anchor, cache, block, block, kind, expand, env,
+                       block.subject)
+
+
+def match_domain(domain: str, list_text: str | None, ctx: ListContext, *,
+                 caseless: bool = True, expand: bool = False, cache: ListCache | None = None,
+                 list_name: str | None = None) -> MatchResult:
+    """Match *domain* against a domain list (``domains =``, ``${if match_domain}``).
+
+    *expand* expands the list first (options such as ``domains``; ``match_domain`` in an
+    expansion has expanded it already). *cache* remembers named-list results for this
+    domain; *list_name* names the option in messages.
+    """
+    return _result(_match_in_list(domain, list_text, ctx, DOMAIN, DOMAIN, caseless=caseless,
+                                  expand=expand, cache=cache, sep=None, list_name=list_name))
+
+
+def match_local_part(local_part: str, list_text: str | None, ctx: ListContext, *,
+                     caseless: bool = False, expand: bool = False,
+                     cache: ListCache | None = None,
+                     list_name: str | None = None) -> MatchResult:
+    """Match a local part against a local-part list (caseful unless *caseless*)."""
+    return _result(_match_in_list(local_part, list_text, ctx, LOCALPART, LOCALPART,
+                                  caseless=caseless, expand=expand, cache=cache, sep=None,
+                                  list_name=list_name))
+
+
+def match_string_list(value: str, list_text: str | None, ctx: ListContext, *,
+                      caseless: bool = True, expand: bool = False,
+                      named_kind: str | None = None, single_item: bool = False,
+                      list_name: str | None = None) -> MatchResult:
+    """Match a plain string against a list of patterns (Exim's MCL_STRING lists, e.g. the
+    ACL conditions ``encrypted`` and ``authenticated``): regex, ``*tail``, lookups,
+    literals; ``named_kind`` allows ``+name`` items of that named-list kind.
+
+    For ``${if inlist}`` (plain comparison) use ``in_list``.
+    """
+    return _result(_match_in_list(value, list_text, ctx, STRING, named_kind, caseless=caseless,
+                                  expand=expand, cache=None,
+                                  sep=SINGLE_ITEM if single_item else None,
+                                  list_name=list_name))
+
+
+def match_wild_key(key: str, pattern: str, lookups: LookupContext, *,
+                   expand: Callable[[str], str] | None, expand_key: bool) -> bool:
+    """Does a wildlsearch/nwildlsearch file key match the lookup key? (caseless, one item)
+
+    Raises LookupDefer when the item defers or cannot be expanded.
+    """
+    ctx = SimpleListContext({}, lookups, expand)
+    env = _Env(ctx)
+    block = _string_block(key, True, 0, False, env)
+    if expand_key and ("$" in pattern or "\\" in pattern):
+        if expand is None:
+            raise LookupDefer(f'wildlsearch key "{pattern}" needs expanding, '
+                              "but there is no expansion context")
+    outcome = _check_list(pattern, SINGLE_ITEM, None, None, block, block, STRING,
+                          expand_key and ("$" in pattern or "\\" in pattern), env, key)
+    if outcome.rc == DEFER:
+        raise LookupDefer(outcome.message or "")
+    return outcome.rc == OK
+
+
+# ---------------------------------------------------------------------------
+# Address lists
+
+@dataclass
+class _AddressCheck:
+    """Exim's check_address_block."""
+
+    origaddress: str
+    address: str
+    expand_setup: int
+    caseless: bool
+    env: _Env
+
+    def key(self) -> str:
+        return self.address
+
+    def caseful(self) -> None:
+        at = self.origaddress.rfind("@")
+        if at >= 0:
+            self.address = self.origaddress[:at] + self.address[at:]
+        self.caseless = False
+
+    def __call__(self, pattern: str) -> _Item:
+        return _check_address(self, pattern)
+
+
+def _check_address(cb: _AddressCheck, pattern: str) -> _Item:
+    """Exim's ``check_address``: one address-list item."""
+    subject = cb.address
+    at = subject.rfind("@")
+    env = cb.env
+    if at < 0 and subject:
+        env.log(f'no @ found in the subject of an address list match: subject="{subject}" '
+                f'pattern="{pattern}"', True)
+        return _FAIL
+
+    if pattern.startswith("^"):
+        block = _string_block(subject, cb.caseless, cb.expand_setup, False, env)
+        return _check_string(block, pattern)
+
+    i = 0
+    while i < len(pattern) and (pattern[i].isascii() and pattern[i].isalnum()
+                                or pattern[i] == "-"):
+        i += 1
+    if pattern[i:i + 1] == "*":
+        i += 1
+    if pattern[i:i + 1] == "@":
+        i += 1
+    if pattern[i:i + 1] == ";":
+        if pattern.startswith("partial-"):
+            env.log('partial matching is not applicable to whole-address lookups: ignored '
+                    f'"partial-" in "{pattern}"', True)
+        block = _string_block(subject, cb.caseless, -1, False, env, use_partial=False)
+        return _check_string(block, pattern)
+
+    if not subject:
+        return _FAIL if pattern else _Item(OK)
+
+    if pattern.startswith("@@"):
+        return _check_at_at(cb, subject, at, pattern)
+
+    value: str | None = None
+    expand_inc = 0
+    caps_local: list[tuple[int, str]] = []
+    pat_at = pattern.rfind("@")
+    if pat_at >= 0:
+        if (pat_at > 0 and pattern[pat_at - 1] == "@"
+                and pattern[pat_at + 1:] in ("", "[]", "mx_any", "mx_primary", "mx_secondary")):
+            pat_at -= 1
+        plen = pat_at
+        slen = at
+        if pattern.startswith("*"):
+            clen = plen - 1
+            if slen < clen:
+                return _FAIL
+            sub = subject[slen - clen:slen]
+            want = pattern[1:1 + clen]
+            if (ascii_lower(sub) != ascii_lower(want)) if cb.caseless else (sub != want):
+                return _FAIL
+            if cb.expand_setup > 0:
+                caps_local.append((cb.expand_setup, subject[:slen - clen]))
+                expand_inc = 1
+        else:
+            if slen != plen:
+                return _FAIL
+            sub, want = subject[:slen], pattern[:slen]
+            if (ascii_lower(sub) != ascii_lower(want)) if cb.caseless else (sub != want):
+                return _FAIL
+        value = pattern[:slen]
+        domain_pattern = pattern[pat_at + 1:]
+    else:
+        domain_pattern = pattern
+
+    domain = subject[at + 1:]
+    block = _string_block(domain, cb.caseless, cb.expand_setup + expand_inc, True, env)
+    outcome = _check_list(domain_pattern, SINGLE_ITEM, DOMAIN, None, block, block, DOMAIN,
+                          False, env, block.subject)
+    caps = outcome.captures
+    if caps_local and outcome.rc == OK:
+        merged = list(caps or ())
+        for index, text in caps_local:
+            while len(merged) <= index:
+                merged.append("")
+            merged[index] = text
+        caps = tuple(merged)
+    dvalue = outcome.value if outcome.rc == OK else None
+    joined = f"{value or ''}@{dvalue or ''}" if (value is not None or dvalue) else None
+    if outcome.rc == OK:
+        return _Item(OK, joined, caps)
+    if outcome.rc == DEFER:
+        return _Item(DEFER, error=outcome.message)
+    return _FAIL
+
+
+def _check_at_at(cb: _AddressCheck, subject: str, at: int, pattern: str) -> _Item:
+    """``@@type;file``: look the domain up to get a list of local parts (with ``>`` chains)."""
+    if at == 1 and subject[0] == "*":
+        return _FAIL
+    env = cb.env
+    key: str | None = subject[at + 1:]
+    local = subject[:at]
+    watchdog = 50
+    while key is not None and watchdog > 0:
+        watchdog -= 1
+        block = _string_block(key, False, -1, False, env)
+        item = _check_string(block, pattern[2:])
+        if item.rc != OK:
+            return item
+        data = item.value or ""
+        colon = data.rfind(":")
+        tail_start = 0 if colon < 0 else colon + 1
+        tail = data[tail_start:].lstrip(C_SPACE)
+        if tail.startswith(">"):
+            key = tail[1:].lstrip(C_SPACE)
+            data = data[:len(data) - len(data[tail_start:].lstrip(C_SPACE))]
+        else:
+            key = None
+        for ss in list_items(data):
+            local_yield = OK
+            if ss.startswith("!"):
+                local_yield = FAIL
+                ss = ss[1:].lstrip(C_SPACE)
+            lblock = _string_block(local, cb.caseless, -1, False, env)
+            result = _check_string(lblock, ss)
+            if result.rc == OK:
+                return _Item(OK, result.value) if local_yield == OK else _FAIL
+            if result.rc == DEFER:
+                return result
+    if watchdog <= 0:
+        raise ListPanic(f"Loop detected in lookup of local part of {subject} in {pattern}")
+    return _FAIL
+
+
+def match_address(address: str, list_text: str | None, ctx: ListContext, *,
+                  caseless: bool = True, expand: bool = False, cache: ListCache | None = None,
+                  expand_setup: int = -1, single_item: bool = False,
+                  list_name: str | None = None) -> MatchResult:
+    """Match an address against an address list (``senders =``, ``${if match_address}``).
+
+    With *caseless* (the default, RFC 2505) the whole address is lower-cased first, else
+    only the domain; ``+caseful`` in the list restores the local part's case.
+    *expand_setup* 0 sets ``$0`` to the address and ``$1``... from wildcards (rewriting).
+    """
+    subject = address
+    at = subject.rfind("@")
+    if caseless:
+        lowered = ascii_lower(subject)
+    else:
+        lowered = subject[:at + 1] + ascii_lower(subject[at + 1:]) if at >= 0 else \
+            ascii_lower(subject)
+    env = _Env(ctx, list_name)
+    setup = expand_setup
+    if setup == 0:
+        setup = 1
+    block = _AddressCheck(address, lowered, setup, caseless, env)
+    outcome = _check_list(list_text, SINGLE_ITEM if single_item else None, ADDRESS, cache,
+                          block, block, ADDRESS, expand, env, lowered)
+    if expand_setup == 0 and outcome.rc == OK:
+        caps = list(outcome.captures or ("",))
+        caps[0] = address
+        outcome.captures = tuple(caps)
+    return _result(outcome)
+
+
+# ---------------------------------------------------------------------------
+# Host lists
+
+HostNameLookup = Callable[[], "HostNames | None"]
+
+
+@dataclass
+class _HostCheck:
+    """Exim's check_host_block: the client's address, and its name when known."""
+
+    host_address: str
+    host_name: str | None
+    name_lookup: HostNameLookup | None
+    env: _Env
+
+    def key(self) -> str:
+        return self.host_address
+
+    def __call__(self, pattern: str) -> _Item:
+        return _check_host(self, pattern)
+
+
+def _check_host(cb: _HostCheck, ss: str) -> _Item:
+    """Exim's verify.c ``check_host``: one host-list item."""
+    if ss == "*":
+        return _Item(OK)
+    if not cb.host_address:
+        return _FAIL if ss else _Item(OK)
+    if not ss:
+        return _FAIL
+    env = cb.env
+    lookups = env.lookups
+    isiponly = cb.host_name == ""
+
+    if ss.startswith("@"):
+        if ss == "@":
+            if isiponly:
+                return _Item(ERROR)
+            ss = lookups.primary_hostname
+        elif ss == "@[]":
+            return _Item(OK) if cb.host_address in lookups.interfaces() else _FAIL
+
+    if is_ip_address(ss, allow_mask=True):
+        return _Item(OK) if host_is_in_net(cb.host_address, ss, ip_mask_offset(ss)) else _FAIL
+
+    t = 0
+    while t < len(ss) and (ss[t] in "0123456789."):
+        t += 1
+    if t == len(ss) or (ss[t] == "/" and t != 0):
+        return _Item(ERROR, error="malformed IPv4 address or address mask")
+
+    semicolon = ss.find(";")
+    opts: str | None = None
+    endname = semicolon
+    if semicolon >= 0:
+        comma = ss.find(",")
+        if 0 <= comma < semicolon:
+            endname = comma
+            opts = ss[comma + 1:semicolon]
+
+    iplookup = isiponly and semicolon >= 0
+    mlen = -1
+    start = 0
+    if ss.startswith("net") and semicolon >= 0:
+        t = 3
+        digits = ""
+        while t < len(ss) and ss[t].isdigit():
+            digits += ss[t]
+            t += 1
+        mlen = int(digits) if digits else -1
+        iplookup = ss[t:t + 1] == "-"
+        start = t + 1
+    if iplookup:
+        return _host_ip_lookup(cb, ss, start, endname, semicolon, mlen, opts)
+
+    if isiponly:
+        return _Item(ERROR, error="cannot match host name in match_ip list")
+
+    if all((ch.isascii() and ch.isalnum()) or ch in ".-_" for ch in ss):
+        found = lookups.resolver.host_find_byname(ss)
+        if found.status == "ok":
+            for address in found.addresses:
+                if host_is_in_net(address, cb.host_address, 0):
+                    return _Item(OK)
+            return _FAIL
+        if found.status == "again":
+            return _Item(DEFER)
+        return _Item(ERROR, error=f"failed to find IP address for {ss}")
+
+    if cb.host_name:
+        return _check_string(_string_block(cb.host_name, True, -1, True, env), ss)
+
+    if semicolon >= 0:
+        try:
+            spec = parse_lookup_type(ss[:semicolon])
+        except LookupSyntaxError as exc:
+            env.log(f'{exc.message} in host list item "{ss}"', True)
+            return _Item(DEFER, error=exc.message)
+        if not spec.single_key:
+            item = _check_string(_string_block("", True, -1, True, env), ss)
+            return item if item.rc in (OK, DEFER) else _FAIL
+
+    names = cb.name_lookup() if cb.name_lookup is not None else \
+        _default_host_names(cb.host_address, lookups)
+    if names is None or not names.name:
+        return _Item(ERROR, error=f"failed to find host name for {cb.host_address}")
+    for name in (names.name, *names.aliases):
+        item = _check_string(_string_block(name, True, -1, True, env), ss)
+        if item.rc in (OK, DEFER):
+            return item
+    return _FAIL
+
+
+def _host_ip_lookup(cb: _HostCheck, ss: str, start: int, endname: int, semicolon: int,
+                    mlen: int, opts: str | None) -> _Item:
+    """``net<n>-type;source`` (and any lookup in a match_ip list): the address is the key."""
+    name = ss[start:endname]
+    ltype = find_type(name)
+    if ltype is None:
+        raise ListPanic(f'unknown lookup type "{name}"')
+    rest = ss[semicolon + 1:]
+    if ltype.style == ABSFILE_QUERY:
+        end = 0
+        while end < len(rest) and rest[end] not in C_SPACE:
+            end += 1
+        filename: str | None = rest[:end]
+        key: str | None = None
+        source = rest[end:].lstrip(C_SPACE)
+        spec = LookupSpec(name=name, single_key=False, opts=f"file={filename}"
+                          + (f",{opts}" if opts else ""))
+    elif ltype.style == QUERY:
+        key, source = None, rest
+        spec = LookupSpec(name=name, single_key=False, opts=opts)
+    else:
+        sep = ":" if name == "iplsearch" else "."
+        words = host_mask(host_aton(cb.host_address), mlen)
+        key = host_nmtoa(words, mlen, sep)
+        source = rest
+        spec = LookupSpec(name=name, single_key=True, opts=opts)
+    try:
+        result = search(spec, key, source, cb.env.lookups, expand=_expander(cb.env.ctx),
+                        partial=False)
+    except LookupFailed as exc:
+        raise ListPanic(exc.message) from exc
+    except LookupDefer as exc:
+        return _Item(DEFER, error=exc.message)
+    return _Item(OK, result.data) if result.data is not None else _FAIL
+
+
+def _default_host_names(address: str, lookups: LookupContext) -> HostNames | None:
+    """The client's name by reverse lookup (verified forward), remembered for the run."""
+    key = ("host_names", address)
+    if key not in lookups.list_state:
+        lookups.list_state[key] = lookups.resolver.host_name_lookup(address)
+    found = lookups.list_state[key]
+    return found if found is not None and found.status == "ok" else None  # type: ignore
+
+
+def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
+               host_name: str | None = None, name_lookup: HostNameLookup | None = None,
+               expand: bool = True, cache: ListCache | None = None,
+               list_name: str | None = None) -> MatchResult:
+    """Match a host against a host list (``hosts =``, ``host_lookup``, ``relay_from_hosts``).
+
+    *host_address* is the IP address ("" for local, non-SMTP input, which matches only an
+    empty item). *host_name* is the host's name when known (outgoing hosts); otherwise
+    name patterns need the client's name, which *name_lookup* supplies (the SMTP session
+    does the lookup once and sets ``$sender_host_name``); without it, the resolver is asked.
+    ``::ffff:a.b.c.d`` addresses match IPv4 items.
+    """
+    env = _Env(ctx, list_name)
+    block = _HostCheck(host_address, host_name, name_lookup, env)
+    return _result(_check_list(list_text, None, HOST, cache, block, block, HOST, expand, env,
+                               host_address))
+
+
+def match_ip(address: str, list_text: str | None, ctx: ListContext, *,
+             expand: bool = True) -> MatchResult:
+    """``${if match_ip{address}{list}}``: a host list where only IP items can match.
+
+    Host names and name patterns are "unknown" (the item fails unless ``+include_unknown``);
+    any lookup is keyed by the address. The caller checks that *address* is an IP address
+    (Exim fails the expansion with ``"x" is not an IP address`` otherwise).
+    """
+    env = _Env(ctx)
+    block = _HostCheck(address, "", None, env)
+    return _result(_check_list(list_text, None, HOST, None, block, block, HOST, expand, env,
+                               address))
