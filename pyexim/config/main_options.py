@@ -474,17 +474,18 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
     _finish_system_filter_group(settings)
     _check_errors_reply_to(get("errors_reply_to"))
 
+    # Exim tests string options as C pointers: set (even to "") counts.
     if get("smtp_accept_max") == 0 and (
             int(get("smtp_accept_queue")) > 0  # type: ignore[call-overload]
-            or get("smtp_accept_max_per_host")):
+            or get("smtp_accept_max_per_host") is not None):
         raise EximConfigError("smtp_accept_max must be set if smtp_accept_queue or "
                               "smtp_accept_max_per_host is set", form="plain")
 
     _check_localhost_number(get("localhost_number"), expand)
 
-    if (get("tls_verify_hosts") or get("tls_try_verify_hosts")) and not get(
-            "tls_verify_certificates"):
-        which = "" if get("tls_verify_hosts") else "try_"
+    if (get("tls_verify_hosts") is not None or get("tls_try_verify_hosts") is not None) and get(
+            "tls_verify_certificates") is None:
+        which = "" if get("tls_verify_hosts") is not None else "try_"
         raise EximConfigError(f"tls_{which}verify_hosts is set, but tls_verify_certificates "
                               "is not set", form="plain")
     if int(get("tls_dh_max_bits")) < 1024:  # type: ignore[call-overload]

@@ -476,6 +476,12 @@ class Int(OptionType):
         return str(value)
 
 
+def _c_div(numerator: int, denominator: int) -> int:
+    """C integer division (truncates toward zero)."""
+    quotient = abs(numerator) // abs(denominator)
+    return quotient if (numerator < 0) == (denominator < 0) else -quotient
+
+
 def _strtol(text: str, base: int) -> tuple[int | None, int]:
     """C strtol(): (value or None on overflow, index after the number; 0 = no number)."""
     match = re.match(r"[ \t\n\v\f\r]*([+-]?)", text)
@@ -552,9 +558,10 @@ class KInt(OptionType):
                         break
                     value *= 1024
             else:
-                value = (value + 512) // 1024 if value >= 0 else -((-value - 512) // 1024)
-        elif not overflow:
-            value = (value + 512) // 1024 if value >= 0 else -((-value - 512) // 1024)
+                # Exim converts bytes to K only when some other character follows
+                # the number (even a space); a bare number is taken as K. A quirk
+                # of readconf.c, kept on purpose.
+                value = _c_div(value + 512, 1024)
         if overflow:
             raise ValueError(f'absolute value of integer "{text}" is too large (overflow)')
         rest = text[_skip_space(text, end):]
@@ -751,9 +758,13 @@ class _IdList(OptionType):
             from pyexim.errors import NotAvailableError
             raise NotAvailableError(
                 f"expansion in the {opt.name} option while reading the configuration")
-        # Exim counts entries by colons before splitting, so an empty element in
-        # the middle still takes a slot; iter_list gives the same elements.
-        return tuple(self._lookup(item) for item in iter_list(value))
+        # Exim sizes the list by counting colons (each one not at the end adds an
+        # entry), then reads that many elements with the usual list rules; so
+        # "<; a; b" yields only "a". A quirk of readconf.c, kept on purpose.
+        count = (1 if value else 0) + sum(
+            1 for index, ch in enumerate(value) if ch == ":" and index + 1 < len(value))
+        items = list(iter_list(value))[:count]
+        return tuple(self._lookup(item) for item in items)
 
     def line(self, opt: Opt, value: object, *, labels: bool = True, topbit: bool = False) -> str:
         names = ":".join(self._name(v) for v in (value or ()))  # type: ignore[attr-defined]
@@ -999,7 +1010,14 @@ MainGetter = Callable[[str], object]
 
 
 def value_of(table: OptionTable, settings: Mapping[str, OptionSetting], name: str) -> object:
-    """The value of option *name*: its setting, else the table default."""
+    """The value of option *name*: its setting, else the table default.
+
+    An alias (``daemon_smtp_port``) shares its target's value, as both names point
+    at one variable in Exim.
+    """
+    opt = table.find(name)
+    if opt is not None and opt.alias_of is not None:
+        name = opt.alias_of
     setting = settings.get(name)
     if setting is not None:
         return setting.value

@@ -35,7 +35,12 @@ def option_line(opt: Opt, value: object, *, secure: bool = False, labels: bool =
     return opt.type.line(opt, value, labels=labels, topbit=topbit)
 
 
-def _value(opt: Opt, settings: Mapping[str, OptionSetting]) -> object:
+def _value(opt: Opt, settings: Mapping[str, OptionSetting], table: OptionTable) -> object:
+    if opt.alias_of is not None:
+        # Both names point at one variable in Exim: show the target's value.
+        target = table.find(opt.alias_of)
+        if target is not None:
+            opt = target
     setting = settings.get(opt.name)
     return setting.value if setting is not None else opt.default
 
@@ -43,7 +48,7 @@ def _value(opt: Opt, settings: Mapping[str, OptionSetting]) -> object:
 def topbit_chars(table: OptionTable, settings: Mapping[str, OptionSetting]) -> bool:
     """print_topbitchars: whether -bP shows bytes above 127 as they are."""
     opt = table.find("print_topbitchars")
-    return bool(_value(opt, settings)) if opt is not None else False
+    return bool(_value(opt, settings, table)) if opt is not None else False
 
 
 def main_lines(table: OptionTable, settings: Mapping[str, OptionSetting], *, admin: bool = True,
@@ -52,7 +57,7 @@ def main_lines(table: OptionTable, settings: Mapping[str, OptionSetting], *, adm
     topbit = topbit_chars(table, settings)
     for opt in table:
         if not opt.hidden:
-            yield _main_line(opt, settings, admin=admin, labels=labels, topbit=topbit)
+            yield _main_line(table, opt, settings, admin=admin, labels=labels, topbit=topbit)
 
 
 def main_option(table: OptionTable, settings: Mapping[str, OptionSetting], name: str, *,
@@ -62,14 +67,15 @@ def main_option(table: OptionTable, settings: Mapping[str, OptionSetting], name:
     if opt is None:
         return f"{name} is not a known option", False
     topbit = topbit_chars(table, settings)
-    return _main_line(opt, settings, admin=admin, labels=labels, topbit=topbit), True
+    return _main_line(table, opt, settings, admin=admin, labels=labels, topbit=topbit), True
 
 
-def _main_line(opt: Opt, settings: Mapping[str, OptionSetting], *, admin: bool, labels: bool,
-               topbit: bool) -> str:
+def _main_line(table: OptionTable, opt: Opt, settings: Mapping[str, OptionSetting], *,
+               admin: bool, labels: bool, topbit: bool) -> str:
     setting = settings.get(opt.name)
     secure = not admin and setting is not None and setting.hide
-    return option_line(opt, _value(opt, settings), secure=secure, labels=labels, topbit=topbit)
+    return option_line(opt, _value(opt, settings, table), secure=secure, labels=labels,
+                       topbit=topbit)
 
 
 def secure_names(instances: Iterable[tuple[str, Mapping[str, OptionSetting]]],
@@ -106,8 +112,8 @@ def driver_lines(family: DriverFamily, settings: Mapping[str, OptionSetting], *,
             if opt.hidden:
                 continue
             secure = not admin and opt.name in hidden_here
-            lines.append(option_line(opt, _value(opt, settings), secure=secure, labels=labels,
-                                     topbit=topbit))
+            lines.append(option_line(opt, _value(opt, settings, table), secure=secure,
+                                     labels=labels, topbit=topbit))
     return lines, bool(lines)
 
 

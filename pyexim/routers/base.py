@@ -136,10 +136,10 @@ def finish_section(routers: Sequence[tuple[str, Settings]]) -> None:
                 rest = rest[8:].lstrip(" \t\n\v\f\r")
             derive(settings, "self", rest)
         if _get(settings, "retry_use_local_part") is None:
-            derive(settings, "retry_use_local_part", any(
-                _get(settings, option) for option in (
-                    "check_local_user", "local_parts", "condition", "local_part_prefix",
-                    "local_part_suffix", "senders", "require_files")))
+            derive(settings, "retry_use_local_part", bool(_get(settings, "check_local_user")) or any(
+                _get(settings, option) is not None for option in (
+                    "local_parts", "condition", "local_part_prefix", "local_part_suffix",
+                    "senders", "require_files")))
         for option, after in (("redirect_router", False), ("pass_router", True)):
             target = _get(settings, option)
             if target is None:

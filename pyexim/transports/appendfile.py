@@ -148,7 +148,7 @@ def init(name: str, settings: Settings, main: MainGetter) -> None:
         if text not in ("anywhere", "belowhome", "inhome") and not text.startswith("/"):
             raise EximConfigError(f'invalid value given for "create_file" for the {name} '
                                   f"transport: '{text}'", form="plain")
-    if get("quota_warn_threshold") and get("quota_warn_message") is None:
+    if get("quota_warn_threshold") is not None and get("quota_warn_message") is None:
         set_value("quota_warn_message", QUOTA_WARN_MESSAGE)
     if get("use_bsmtp"):
         set_value("check_string", ".")
