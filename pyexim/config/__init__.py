@@ -18,19 +18,21 @@ this package stays cheap: Lark is imported only when a file has to be read.
 from __future__ import annotations
 
 import os
-import pickle
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Sequence
 
 from pyexim.errors import ConfigError, ConfigErrors, SourceLoc
 
+# typing and dataclasses cost milliseconds to import; this package is on -bV's
+# quick path, so neither is imported here at run time.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pyexim.config.cache import Fingerprint
     from pyexim.config.model import Config
 
-__all__ = ["load_config", "read_config", "Reading", "ConfigError", "ConfigErrors"]
+__all__ = ["ConfigError", "ConfigErrors", "Reading", "load_config", "read_config"]
 
 
-@dataclass
 class Reading:
     """The outcome of reading a configuration without the cache.
 
@@ -38,10 +40,15 @@ class Reading:
     what Exim finds only at use time; ``deps`` the files the result depends on.
     """
 
-    config: Config | None
-    errors: list[ConfigError]
-    warnings: list[tuple[str, SourceLoc | None]]
-    deps: list[tuple[str, tuple[int, int, str] | None]] = field(default_factory=list)
+    __slots__ = ("config", "errors", "warnings", "deps")
+
+    def __init__(self, config: Config | None, errors: list[ConfigError],
+                 warnings: list[tuple[str, SourceLoc | None]],
+                 deps: list[tuple[str, Fingerprint | None]]) -> None:
+        self.config = config
+        self.errors = errors
+        self.warnings = warnings
+        self.deps = deps
 
 
 def _host_key(hostname: str | None) -> str:
@@ -52,6 +59,8 @@ def _host_key(hostname: str | None) -> str:
 def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
                 hostname: str | None = None) -> Reading:
     """Read and check *path* from scratch (no cache); never raises for a broken file."""
+    from dataclasses import replace
+
     from pyexim.config import cache
     from pyexim.config.checks import runtime_warnings
     from pyexim.config.normalised import header_line
@@ -85,6 +94,7 @@ def load_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
     key = _host_key(hostname)
     entry = cache.load(path, cli_macros, key)
     if entry is not None and "config" in entry.results:
+        import pickle
         try:
             config: Config = pickle.loads(entry.results["config"])
             return config
@@ -93,10 +103,20 @@ def load_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
     reading = read_config(path, cli_macros, hostname=hostname)
     if reading.errors or reading.config is None:
         raise ConfigErrors(reading.errors)
-    results = dict(entry.results) if entry is not None else {}
-    results["config"] = pickle.dumps(reading.config, protocol=pickle.HIGHEST_PROTOCOL)
-    cache.store(path, cli_macros, key, reading.deps, results)
+    remember_reading(path, cli_macros, hostname, reading)
     return reading.config
+
+
+def remember_reading(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
+                     reading: Reading, **results: object) -> None:
+    """Cache a successful reading (and any extra results, e.g. -bV's output)."""
+    import pickle
+
+    from pyexim.config import cache
+    if reading.errors or reading.config is None:
+        return
+    results["config"] = pickle.dumps(reading.config, protocol=pickle.HIGHEST_PROTOCOL)
+    cache.store(path, cli_macros, _host_key(hostname), reading.deps, results)
 
 
 def cached_result(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,

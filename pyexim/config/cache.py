@@ -18,15 +18,20 @@ because a cache entry is trusted code-wise (pickle).
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import stat
-import tempfile
-from pathlib import Path
-from typing import Any, Sequence
+import zlib
 
 from pyexim import __version__
+
+# typing costs milliseconds to import, and this module is on the quick path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+Fingerprint = tuple[int, int, int]
 
 # Files whose contents change what reading a configuration gives, besides the
 # configuration's own files: user and group names are resolved while reading.
@@ -36,7 +41,7 @@ SYSTEM_DEPS = ("/etc/passwd", "/etc/group")
 _FORMAT = 1
 
 
-def cache_dir() -> Path | None:
+def cache_dir() -> str | None:
     """The cache directory, created on first use; None when it cannot be used safely.
 
     Set PYEXIM_NO_CACHE to any non-empty value to turn caching off.
@@ -44,10 +49,10 @@ def cache_dir() -> Path | None:
     if os.environ.get("PYEXIM_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(base) / "pyexim"
+    directory = os.path.join(base, "pyexim")
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = directory.stat()
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        st = os.stat(directory)
     except OSError:
         return None
     if st.st_uid != os.geteuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
@@ -55,29 +60,34 @@ def cache_dir() -> Path | None:
     return directory
 
 
-def _entry_path(directory: Path, path: str, cli_macros: Sequence[tuple[str, str]],
-                hostname: str | None) -> Path:
+def _entry_path(directory: str, path: str, cli_macros: Sequence[tuple[str, str]],
+                hostname: str | None) -> str:
     key = repr((_FORMAT, __version__, os.path.abspath(path), os.getcwd(), tuple(cli_macros),
-                hostname))
-    return directory / (hashlib.blake2b(key.encode("utf-8", "surrogateescape"),
-                                        digest_size=20).hexdigest() + ".cfg")
+                hostname)).encode("utf-8", "surrogateescape")
+    # Two checksums make a name; the entry itself records the key's parts' effects.
+    return os.path.join(directory, f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}.cfg")
 
 
-def _fingerprint(path: str) -> tuple[int, int, str] | None:
+def fingerprint_of(data: bytes, st: os.stat_result) -> Fingerprint:
+    """What an entry compares for one file: modification time, size, checksum of the contents."""
+    return (st.st_mtime_ns, st.st_size, zlib.crc32(data))
+
+
+def _fingerprint(path: str) -> Fingerprint | None:
     try:
         with open(path, "rb") as handle:
             st = os.fstat(handle.fileno())
             if stat.S_ISDIR(st.st_mode):
-                return (st.st_mtime_ns, st.st_size, "")
+                return (st.st_mtime_ns, st.st_size, 0)
             data = handle.read()
     except IsADirectoryError:
-        return (0, 0, "")
+        return (0, 0, 0)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, hashlib.blake2b(data, digest_size=16).hexdigest())
+    return fingerprint_of(data, st)
 
 
-def fingerprints(paths: Sequence[str]) -> list[tuple[str, tuple[int, int, str] | None]]:
+def fingerprints(paths: Sequence[str]) -> list[tuple[str, Fingerprint | None]]:
     """(path, fingerprint or None) for each path, as an entry records them."""
     return [(path, _fingerprint(path)) for path in paths]
 
@@ -85,7 +95,7 @@ def fingerprints(paths: Sequence[str]) -> list[tuple[str, tuple[int, int, str] |
 class Entry:
     """One cache entry: the dependencies it was made from and named results."""
 
-    def __init__(self, deps: list[tuple[str, tuple[int, int, str] | None]],
+    def __init__(self, deps: list[tuple[str, Fingerprint | None]],
                  results: dict[str, Any]) -> None:
         self.deps = deps
         self.results = results
@@ -118,7 +128,7 @@ def load(path: str, cli_macros: Sequence[tuple[str, str]] = (),
 
 
 def store(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
-          deps: list[tuple[str, tuple[int, int, str] | None]], results: dict[str, Any]) -> None:
+          deps: list[tuple[str, Fingerprint | None]], results: dict[str, Any]) -> None:
     """Write an entry (replacing any other for the same key); failures are ignored.
 
     *results* values must be marshal-able (bytes for pickled objects).
@@ -128,16 +138,19 @@ def store(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None
         return
     target = _entry_path(directory, path, cli_macros, hostname)
     data = {"format": _FORMAT, "deps": deps, "results": results}
+    import tempfile
+    temp = None
     try:
         handle, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
             marshal.dump(data, out)
         os.replace(temp, target)
     except (OSError, ValueError):
-        try:
-            os.unlink(temp)
-        except (OSError, UnboundLocalError):
-            pass
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
 
 
 def update(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,

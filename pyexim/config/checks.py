@@ -13,7 +13,7 @@ Each check returns (reason, SourceLoc) pairs; the reason starts with
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from pyexim.config import model
 from pyexim.config.options import OptionSetting, iter_list

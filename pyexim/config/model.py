@@ -9,8 +9,9 @@ cached with pickle); treat them as read-only.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from pyexim.config.source import Macro, MacroTable
 from pyexim.errors import SourceLoc
@@ -19,8 +20,18 @@ if TYPE_CHECKING:
     from pyexim.config.options import DriverFamily, OptionSetting
 
 __all__ = [
-    "Macro", "NamedList", "AclCondition", "AclStatement", "Acl", "DriverInstance", "RetryRule",
-    "RewriteRule", "Config", "driver_family", "NAMED_LIST_KINDS", "DRIVER_KINDS",
+    "DRIVER_KINDS",
+    "NAMED_LIST_KINDS",
+    "Acl",
+    "AclCondition",
+    "AclStatement",
+    "Config",
+    "DriverInstance",
+    "Macro",
+    "NamedList",
+    "RetryRule",
+    "RewriteRule",
+    "driver_family",
 ]
 
 # Named list kinds as the configuration spells them ("domainlist" -> "domain").

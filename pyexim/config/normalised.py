@@ -11,7 +11,7 @@ macro definitions and ``hide`` options shown as ``<value not displayable>``.
 from __future__ import annotations
 
 import os
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from pyexim import EXIM_COMPAT_VERSION
 

@@ -10,8 +10,10 @@ built tables lives in pyexim's cache directory (never in the package).
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Sequence
 from importlib import resources
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from pyexim.config.source import LogicalLine
 from pyexim.errors import ConfigError
@@ -35,7 +37,7 @@ def exim_conf_parser() -> lark.Lark:
     directory = cache_dir()
     cache: bool | str = False
     if directory is not None:
-        cache = str(directory / "exim_conf.lark.tables")
+        cache = os.path.join(directory, "exim_conf.lark.tables")
     return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=False,
                      maybe_placeholders=False, cache=cache)
 

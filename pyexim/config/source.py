@@ -19,11 +19,11 @@ include), and carries on, so one run reports every problem.
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
 
+from pyexim.config.cache import Fingerprint, fingerprint_of
 from pyexim.errors import ConfigError, SourceLoc
 
 # C's isspace() in the "C" locale; Python's str.isspace() knows many more characters.
@@ -281,12 +281,7 @@ class FileDep:
     """A file the result depends on: its path and a fingerprint (None when it did not exist)."""
 
     path: str
-    fingerprint: tuple[int, int, str] | None
-
-
-def fingerprint_of(data: bytes, st: os.stat_result) -> tuple[int, int, str]:
-    """What the cache compares: modification time, size and a digest of the contents."""
-    return (st.st_mtime_ns, st.st_size, hashlib.blake2b(data, digest_size=16).hexdigest())
+    fingerprint: Fingerprint | None
 
 
 @dataclass

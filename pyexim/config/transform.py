@@ -16,15 +16,22 @@ the one Exim reports.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import lark
 
 from pyexim.config import model
 from pyexim.config.main_options import MAIN_OPTIONS, finish_main
 from pyexim.config.options import (
-    DriverFamily, OptionSetting, Settings, apply_setting, dequote, extra_chars_reason,
-    parse_rewrite_rule, read_string, read_time,
+    DriverFamily,
+    OptionSetting,
+    Settings,
+    apply_setting,
+    dequote,
+    extra_chars_reason,
+    parse_rewrite_rule,
+    read_string,
+    read_time,
 )
 from pyexim.config.source import NAME_MAX, WS, ConfigFileError, LogicalLine, Source, read_name
 from pyexim.errors import ConfigError, NotAvailableError, SourceLoc
@@ -88,6 +95,9 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         self.instances: dict[str, list[model.DriverInstance]] = {
             kind: [] for kind in model.DRIVER_KINDS}
         self.retry_rules: list[model.RetryRule] = []
+        # Settings that need something pyexim does not have yet (the expansion
+        # engine, for values Exim expands while reading): raised after reading.
+        self.unavailable: list[NotAvailableError] = []
         self.rewrite_rules: list[model.RewriteRule] = []
         # Index of the line after each section (the next "begin" or the end).
         self._section_ends: dict[int, int] = {}
@@ -120,6 +130,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             apply_setting(MAIN_OPTIONS, self.main, line.text, line.loc, context="main")
         except ConfigError as error:
             self._fail(index, error)
+        except NotAvailableError as missing:
+            self.unavailable.append(missing)
 
     def named_list(self, children: list[lark.Token]) -> None:
         index, line = self._line(children[0])
@@ -352,14 +364,17 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         begin_index, _line = self._line(begin)
         family = model.driver_family(kind)
         built = self.instances[kind]
+        names: list[str] = []
         for child in children[1:]:
             if isinstance(child, list):
                 index, line = self._line(child[0])
                 self._check_line_name(index, line)
                 self._fail(index, ConfigError(f"{kind} name missing", line.loc))
             elif isinstance(child, tuple):
-                instance = self._instance(kind, family, [i.name for i in built], *child)
-                if instance is not None:
+                instance = self._instance(kind, family, names, *child)
+                # An instance whose driver is unknown was reported; Exim stopped
+                # there, so the section's checks do not see it.
+                if instance is not None and instance.driver:
                     built.append(instance)
         finish = getattr(_base_module(kind), "finish_section", None)
         if finish is not None:
@@ -389,6 +404,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         except ConfigError as error:
             self._fail(index, error)
             return None
+        existing.append(name)
         rest = text[after + 1:].lstrip(WS)
         if rest:
             self._fail(index, ConfigError(
@@ -403,6 +419,9 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
                 continue
             try:
                 family.apply(name, settings, oline.text, oline.loc)
+            except NotAvailableError as missing:
+                self.unavailable.append(missing)
+                continue
             except ConfigError as error:
                 if driver_missing and '"driver" must be specified' in error.reason:
                     continue  # the driver named was unknown: already reported
@@ -645,8 +664,18 @@ def build(source: Source, *, hostname: str | None = None,
         return None, builder.errors + [(float(len(source.lines)), error)]
     config = builder.transform(tree)
     assert isinstance(config, model.Config)
+    if builder.unavailable and not builder.errors:
+        raise builder.unavailable[0]
     return config, builder.errors
 
 
-__all__ = ["ConfigBuilder", "build", "read_retry_rule", "retry_error", "read_fixed",
-           "ACL_VERBS", "ACL_CONDITIONS", "OptionSetting"]
+__all__ = [
+    "ACL_CONDITIONS",
+    "ACL_VERBS",
+    "ConfigBuilder",
+    "OptionSetting",
+    "build",
+    "read_fixed",
+    "read_retry_rule",
+    "retry_error",
+]
