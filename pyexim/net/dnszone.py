@@ -260,7 +260,7 @@ def _parse_text(text: str) -> Text:
     """TXT data: a quoted string up to the next quote (no escapes), else the whole rest.
 
     Further quoted strings make a multi-string record (pyexim extension; fakens stops
-    at the first). Strings over 255 bytes are split, as the wire format requires.
+    at the first). No string reaches the wire's limit of 255 bytes: lines are cut there.
     """
     strings: list[bytes] = []
     if not text.startswith('"'):
@@ -271,7 +271,7 @@ def _parse_text(text: str) -> Text:
             body, _, rest = rest[1:].partition('"')
             strings.append(body.encode("latin-1"))
             rest = rest.lstrip()
-    return Text(tuple(s[i:i + 255] for s in strings for i in range(0, max(len(s), 1), 255)))
+    return Text(tuple(strings))
 
 
 def _parse_tlsa(text: str, loc: SourceLoc) -> TLSA:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,12 @@ from pyexim.net.dnszone import (
 from pyexim.net.dnszone_answer import RR, Rcode, Reply, answer
 
 LOOPBACK = "127.0.0.1"
+
+# What a client needs to find this server, as resolv.conf text. trust-ad: glibc 2.31+
+# clears the AD bit of answers unless the server is trusted, and Exim's DNSSEC and DANE
+# tests need that bit (fakens's "DNSSEC" prefix). The port goes to pyexim separately
+# (PYEXIM_DNS_PORT); the C library only uses port 53.
+RESOLV_CONF = f"nameserver {LOOPBACK}\noptions trust-ad\n"
 
 # The UDP payload we accept to send to a client that offers EDNS (RFC 6891); without EDNS,
 # RFC 1035's 512 bytes. Larger answers go out truncated (TC) and the client retries by TCP.
@@ -193,6 +201,40 @@ def listen(zones: ZoneSet, port: int = 0, *, chase_cnames: bool = True, reactor:
             continue
         return FakeDNSServer(chosen, udp, tcp, factory)
     raise AssertionError("unreachable: the last attempt raises")
+
+
+def server_command(zone_dirs: Sequence[str], port: int = 0, *,
+                   hostipv4: str | None = None, hostipv6: str | None = None,
+                   hostname: str | None = None, chase_cnames: bool = True,
+                   log: bool = False) -> list[str]:
+    """The command line that runs this server in a process of its own."""
+    command = [sys.executable, "-m", "pyexim.net.fakedns", "--port", str(port)]
+    for directory in zone_dirs:
+        command += ["--zones", str(directory)]
+    for flag, value in (("--hostipv4", hostipv4), ("--hostipv6", hostipv6),
+                        ("--hostname", hostname)):
+        command += [flag, value] if value is not None else []
+    command += [] if chase_cnames else ["--no-chase-cnames"]
+    return command + (["--log"] if log else [])
+
+
+def start_process(command: Sequence[str], *, stderr: Any = None, env: Any = None,
+                  timeout: float = 30) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``command`` (see server_command) and wait until it listens; (process, port).
+
+    Raises RuntimeError, with what the server said, when it exits or stays silent
+    for ``timeout`` seconds. The caller stops the process (terminate, then wait).
+    """
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=stderr, env=env)
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline().decode(errors="replace").strip() if ready else ""
+    prefix = f"listening on {LOOPBACK}:"
+    if not line.startswith(prefix) or not line[len(prefix):].isdigit():
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"the test DNS server did not start: {line or 'no output'}")
+    return process, int(line[len(prefix):])
 
 
 def _parser() -> argparse.ArgumentParser:
