@@ -751,10 +751,11 @@ class _IdList(OptionType):
         raise TypeError
 
     def parse(self, text: str, opt: Opt) -> object:
-        value = read_string(text, opt.name)
+        return self.parse_expanded(read_string(text, opt.name), opt)
+
+    def parse_expanded(self, value: str, opt: Opt) -> tuple[int, ...]:
+        """The ids of a list already expanded (Exim expands these lists while reading)."""
         if "$" in value:
-            # Exim expands these lists while reading the configuration; pyexim has
-            # no expansion engine available at that point yet.
             from pyexim.errors import NotAvailableError
             raise NotAvailableError(
                 f"expansion in the {opt.name} option while reading the configuration")
@@ -1068,13 +1069,18 @@ def split_option_line(text: str) -> ParsedLine:
 
 
 def apply_setting(table: OptionTable, settings: Settings, text: str, loc: SourceLoc | None, *,
-                  context: str, private: OptionTable | None = None) -> OptionSetting:
+                  context: str, private: OptionTable | None = None,
+                  expand: Callable[[str], str] | None = None) -> OptionSetting:
     """Parse one logical option line into *settings*, with Exim's rules and wording.
 
     *context* is "main" or a driver kind ("router", "transport", "authenticator").
     For drivers, *table* is the generic table and *private* the driver's own table
     (None while no ``driver =`` has been read: then an option that is not generic is
     'option "x" unknown ("driver" must be specified before any private options)').
+    *expand* expands a string; Exim expands uid and gid lists (``trusted_users``...)
+    as it reads them, and a failure is "failed to expand NAME: MESSAGE" (the
+    expander raises an exception whose text is Exim's message). Without *expand* a
+    list containing ``$`` raises NotAvailableError.
     Returns the setting stored. Raises ConfigError(reason, loc) with Exim's reason.
     """
     try:
@@ -1092,13 +1098,13 @@ def apply_setting(table: OptionTable, settings: Settings, text: str, loc: Source
         key = "main" if context == "main" else "driver"
         raise ConfigError(_UNKNOWN_FORMATS[key].format(line.name), loc)
     try:
-        return _store(owner, settings, opt, line, loc)
+        return _store(owner, settings, opt, line, loc, expand)
     except ValueError as error:
         raise ConfigError(str(error), loc) from None
 
 
 def _store(table: OptionTable, settings: Settings, opt: Opt, line: ParsedLine,
-           loc: SourceLoc | None) -> OptionSetting:
+           loc: SourceLoc | None, expand: Callable[[str], str] | None) -> OptionSetting:
     previous = settings.get(opt.name)
     if previous is not None and previous.implied_by is None and opt.repeat is None:
         raise ValueError(f'"{line.name}" option set for the second time')
@@ -1121,6 +1127,13 @@ def _store(table: OptionTable, settings: Settings, opt: Opt, line: ParsedLine,
         value = kind.parse(rest, opt) if rest else True
         if line.negated:
             value = False
+    elif isinstance(kind, _IdList) and expand is not None:
+        raw = read_string(rest, opt.name)
+        try:
+            expanded = expand(raw)
+        except Exception as error:  # noqa: BLE001 - any expansion error: its text is Exim's
+            raise ValueError(f"failed to expand {opt.name}: {error}") from None
+        value = kind.parse_expanded(expanded, opt)
     else:
         value = kind.parse(rest, opt)
 
@@ -1283,7 +1296,8 @@ class DriverFamily:
         if name in existing:
             raise EximConfigError(f'there are two {self.kind}s called "{name}"', form="plain")
 
-    def apply(self, instance: str, settings: Settings, text: str, loc: SourceLoc | None) -> None:
+    def apply(self, instance: str, settings: Settings, text: str, loc: SourceLoc | None, *,
+              expand: Callable[[str], str] | None = None) -> None:
         """One option line of instance *instance*: generic first, then the driver's own.
 
         A ``driver =`` setting selects the private table; an unknown driver is
@@ -1292,7 +1306,7 @@ class DriverFamily:
         driver = settings.get("driver")
         private = self.private_options(str(driver.value)) if driver is not None else None
         setting = apply_setting(self.generic, settings, text, loc, context=self.kind,
-                                private=private)
+                                private=private, expand=expand)
         if setting.name == "driver" and private is None and self.module(str(setting.value)) is None:
             raise ConfigError(f'{self.kind} {instance}: cannot find {self.kind} driver '
                               f'"{setting.value}"', loc)
