@@ -284,9 +284,14 @@ class ServerConnection:
             override = commit(self, event, reply)
             if override is not None:
                 reply = override
+        out = reply.to_bytes()
+        if isinstance(event, CommandError) and event.drop and self.phase is Phase.BDAT_RSET_ONLY:
+            # Exim's BDAT reader gives up with EOF, and the message reader then reports
+            # the lost connection as well.
+            out += texts.LOST_IN_MESSAGE.to_bytes()
         if close or (isinstance(event, CommandError) and event.drop):
             self.phase = Phase.CLOSED
-        return reply.to_bytes()
+        return out
 
     def syntax_error(self, message: str, *, data: str | None = None, code: int = 501,
                      protocol: bool = False) -> bytes:
@@ -399,7 +404,7 @@ class ServerConnection:
         if cmd.verb is Verb.BADCHAR:
             return self._nul_error(cmd)
         if cmd.verb is Verb.UNKNOWN:
-            if self._sync_violation(always=True):
+            if self._sync_violation(True):
                 return self._sync_failure(cmd)
             return self._unknown(cmd)
         info = VERBS[cmd.verb]
@@ -554,8 +559,9 @@ class ServerConnection:
                                 notquit_reason="bad-commands")
         return self._synprot(cmd.text, 500, "unrecognized command", "syntax")
 
-    def _sync_violation(self, must_sync: bool, *, always: bool = False) -> bool:
-        return ((must_sync or always) and bool(self._buf) and self.settings.enforce_sync
+    def _sync_violation(self, must_sync: bool) -> bool:
+        """Input is already waiting after a command that must end a pipelining group."""
+        return (must_sync and bool(self._buf) and self.settings.enforce_sync
                 and not self._pipe_connect)
 
     def _sync_failure(self, cmd: CommandLine) -> CommandError:

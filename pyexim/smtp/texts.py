@@ -53,6 +53,13 @@ def queued(message_id: str) -> Reply:
     return Reply.line(250, f"OK id={message_id}")
 
 
+def bdat_queued(chunk_size: int, total: int, message_id: str) -> Reply:
+    """Exim's reply after a LAST BDAT chunk: ``250- <chunk> byte chunk, total <n>`` then
+    ``250 OK id=<id>``; *total* is the message as spooled plus one per line (its size
+    with CRLF line ends)."""
+    return Reply(250, (f" {chunk_size} byte chunk, total {total}", f"OK id={message_id}"))
+
+
 def hello_line(hostname: str, helo_name: str, host_address: str | None,
                ident: str | None = None, host_name: str | None = None) -> str:
     """The first line of Exim's HELO/EHLO reply: ``<host> Hello <name> [<ip>]``.
@@ -98,7 +105,7 @@ def help_reply(*, starttls: bool, etrn: bool = False, expn: bool = False,
     words += ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "NOOP", "QUIT", "RSET", "HELP"]
     optional: Iterable[tuple[bool, str]] = ((etrn, "ETRN"), (expn, "EXPN"), (vrfy, "VRFY"))
     words += [word for on, word in optional if on]
-    return Reply(214, ("Commands supported:", " " + " ".join(words)))
+    return Reply(214, ("Commands supported:", " ".join(words)))
 
 
 def acl_reject(code: int, message: str | None, *, temporary_details: bool = True) -> Reply:
