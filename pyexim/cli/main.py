@@ -18,6 +18,7 @@ from pyexim.errors import NotAvailableError, UsageError
 MODE_MODULES: dict[str, str] = {
     "help": "pyexim.cli.usage",
     "print_config": "pyexim.cli.print_config",
+    "version": "pyexim.cli.version",
 }
 
 # How each mode is spelled on the command line, for "not available yet" messages.

@@ -86,9 +86,35 @@ def check(path: str, macros: list[tuple[str, str]],
     err += [f"{_heading('warning', loc)}\n  {reason}\n" for reason, loc in reading.warnings]
     if reading.errors:
         return "", "".join(err), 1, reading
-    out = f"Configuration file search path is {search_path}\n" if search_path else ""
+    out = summary(reading)
+    out += f"Configuration file search path is {search_path}\n" if search_path else ""
     out += f"Configuration file is {path}\n"
     return out, "".join(err), 0, reading
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+def summary(reading: Reading) -> str:
+    """pyexim's line saying what it checked (Exim prints nothing of the kind)."""
+    config = reading.config
+    if config is None:
+        return ""
+    statements = sum(len(acl.statements) for acl in config.acls.values())
+    lists = sum(len(kind) for kind in config.named_lists.values())
+    parts = [
+        _count(sum(1 for s in config.main.values() if s.implied_by is None), "main option"),
+        _count(lists, "named list"),
+        f"{_count(len(config.acls), 'ACL')} ({_count(statements, 'statement')})",
+        _count(len(config.routers), "router"),
+        _count(len(config.transports), "transport"),
+        _count(len(config.authenticators), "authenticator"),
+        _count(len(config.retry_rules), "retry rule"),
+        _count(len(config.rewrite_rules), "rewrite rule"),
+        _count(len(reading.warnings), "warning"),
+    ]
+    return "Checked: " + ", ".join(parts) + "\n"
 
 
 def run(invocation: Invocation) -> int:

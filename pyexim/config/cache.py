@@ -60,10 +60,37 @@ def cache_dir() -> str | None:
     return directory
 
 
+# The packages whose code decides what reading a configuration gives.
+_CODE_PACKAGES = ("config", "routers", "transports", "auth", "cli", "grammar")
+
+
+def _code_stamp() -> tuple[int, int]:
+    """(newest modification time, number of files) of pyexim's reading code.
+
+    An edited or reinstalled pyexim must not be served results of its older self.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    newest, count = 0, 0
+    for package in _CODE_PACKAGES:
+        folder = os.path.join(root, package)
+        if not os.path.isdir(folder):
+            folder = os.path.join(os.path.dirname(root), package)  # grammar/ in a checkout
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for item in entries:
+                if item.name.endswith((".py", ".lark")):
+                    newest = max(newest, item.stat().st_mtime_ns)
+                    count += 1
+    return newest, count
+
+
 def _entry_path(directory: str, path: str, cli_macros: Sequence[tuple[str, str]],
                 hostname: str | None) -> str:
-    key = repr((_FORMAT, __version__, os.path.abspath(path), os.getcwd(), tuple(cli_macros),
-                hostname)).encode("utf-8", "surrogateescape")
+    key = repr((_FORMAT, __version__, _code_stamp(), os.path.abspath(path), os.getcwd(),
+                tuple(cli_macros), hostname)).encode("utf-8", "surrogateescape")
     # Two checksums make a name; the entry itself records the key's parts' effects.
     return os.path.join(directory, f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}.cfg")
 
