@@ -43,11 +43,14 @@ class SpoolFormatError(PyEximError):
     """A -H file that Exim would refuse to read.
 
     ``in_headers`` is True when the envelope was read and the header section is bad
-    (``-bp`` still lists such a message); ``partial`` then holds what was read.
+    (``-bp`` still lists such a message); ``partial`` then holds what was read, and
+    ``header_bytes`` the header size Exim had counted when it stopped (it counts a
+    header's length before reading its text).
     """
 
     def __init__(self, file: str, problem: str, *, line: int | None = None,
-                 in_headers: bool = False, partial: SpoolHeader | None = None):
+                 in_headers: bool = False, partial: SpoolHeader | None = None,
+                 header_bytes: int = 0):
         where = f" line {line}" if line is not None else ""
         super().__init__(f"spool format error in {file}{where}: {problem}")
         self.file = file
@@ -55,6 +58,7 @@ class SpoolFormatError(PyEximError):
         self.line = line
         self.in_headers = in_headers
         self.partial = partial
+        self.header_bytes = header_bytes
 
 
 @dataclass
@@ -366,10 +370,12 @@ class _Lines:
         self.file = file
         self.in_headers = False
         self.partial: SpoolHeader | None = None
+        self.header_bytes = 0
 
     def error(self, problem: str) -> SpoolFormatError:
         return SpoolFormatError(self.file, problem, line=self.lineno or None,
-                                in_headers=self.in_headers, partial=self.partial)
+                                in_headers=self.in_headers, partial=self.partial,
+                                header_bytes=self.header_bytes)
 
     def line(self, what: str) -> bytes:
         """The next line without its newline; SpoolFormatError at end of file or if unterminated."""
@@ -777,6 +783,8 @@ def _read_headers(lines: _Lines, header: SpoolHeader) -> None:
             raise lines.error("file ends after a header length")
         flag = chr(data[pos])
         pos += 1
+        if flag != "*":
+            lines.header_bytes += count
         # fscanf's " " skips any amount of white space, newlines included.
         while pos < len(data) and data[pos] in _C_SPACE:
             pos += 1

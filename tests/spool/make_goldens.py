@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Regenerate tests/spool/golden/ from the real Exim 4.96 oracle. Run as root:
+
+    .venv/bin/python tests/spool/make_goldens.py
+
+What it records (never edit the results by hand; run this again):
+  golden/exim/CASE/ID-H, ID-D, case.json   spool files real Exim wrote for SMTP (-bs -odq)
+        receptions, freezes, thaws and a partial delivery (-M), with the facts the
+        reader must find in them (case.json "expect")
+  golden/exim/bp.json             -bp/-bpu/-bpa/-bpc of those messages, and the time it ran
+  golden/parse/CASE.json          messages given to "exim -odq -bm" (base64 input) with
+        the -H and -D files Exim made of them (header/body split goldens for message.py)
+  golden/crafted-bp.json          -bp/-bpu/-bpa/-bpc of a spool written by pyexim's own
+        code (tests/spool/crafted.py): proves Exim reads pyexim's files, and pins the
+        listing format (ages, sizes, frozen, errors, journal, split directories)
+  golden/log/{mainlog,rejectlog,paniclog}   the log files of all those runs
+
+Its private oracle state lives in $PYEXIM_SPOOL_GOLDEN_STATE (default
+/tmp/pyexim-spool-goldens); the config is tests/spool/oracle-spool.conf, copied there
+root-owned and listed in /etc/exim4/trusted_configs (Exim re-executes itself to
+deliver and keeps its privilege only for trusted configs).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent.parent
+sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "tests" / "spool"))
+
+from crafted import write_crafted_spool  # noqa: E402
+
+from pyexim.spool.store import Spool  # noqa: E402
+
+ORACLE_DIR = PROJECT.parent / "shared" / "oracle"
+STATE = Path(os.environ.get("PYEXIM_SPOOL_GOLDEN_STATE", "/tmp/pyexim-spool-goldens"))
+SANDBOX = STATE / "sandbox"
+CONF = STATE / "spool.conf"
+GOLDEN = HERE / "golden"
+TRUSTED = Path("/etc/exim4/trusted_configs")
+SENDER_HOST = ["-oMa", "192.0.2.7.4321", "-oMi", "127.0.0.1.25", "-oMs", "client.example",
+               "-oMt", "identd-user", "-oMr", "esmtpsa", "-oMaa", "plain_server",
+               "-oMai", "auth-id-7", "-oMas", "auth@client.example"]
+
+
+def exim(*args: str, stdin: bytes | None = None, check: bool = True
+         ) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, ORACLE_STATE=str(STATE))
+    result = subprocess.run([str(ORACLE_DIR / "exim-oracle"), str(CONF), *args], input=stdin,
+                            capture_output=True, env=env, timeout=60)
+    if check and result.returncode not in (0, 1):
+        raise SystemExit(f"exim {' '.join(args)} failed ({result.returncode}): "
+                         f"{result.stderr.decode(errors='replace')}")
+    return result
+
+
+def setup() -> None:
+    env = dict(os.environ, ORACLE_STATE=str(STATE))
+    subprocess.run([str(ORACLE_DIR / "sandbox-init"), "--reset"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    text = (HERE / "oracle-spool.conf").read_text()
+    text = re.sub(r"(?m)^SANDBOX = .*$", f"SANDBOX = {SANDBOX}", text)
+    CONF.write_text(text)
+    os.chown(CONF, 0, 0)
+    os.chmod(CONF, 0o644)
+    listed = TRUSTED.read_text().splitlines() if TRUSTED.exists() else []
+    if str(CONF) not in listed:
+        with TRUSTED.open("a") as handle:
+            handle.write(f"{CONF}\n")
+
+
+def input_dir() -> Path:
+    return SANDBOX / "spool" / "input"
+
+
+def spool_ids() -> set[str]:
+    found = set()
+    for path in input_dir().rglob("*-H"):
+        found.add(path.name[:-2])
+    return found
+
+
+def smtp(lines: list[str], *extra: str) -> str:
+    """A -bs -odq session; returns the id of the one message it should accept."""
+    dialogue = ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
+    result = exim("-odq", *extra, "-bs", stdin=dialogue)
+    ids = re.findall(rb"250 OK id=(\S+)", result.stdout)
+    if len(ids) != 1:
+        raise SystemExit(f"expected one accepted message, got {result.stdout!r}")
+    return ids[0].decode()
+
+
+def message_lines(subject: str, body: list[str], extra_headers: list[str] = ()) -> list[str]:
+    return ["DATA", "From: Sender <sender@client.example>", "To: alice@oracle.test",
+            f"Subject: {subject}", *extra_headers, "", *body, "."]
+
+
+def acl_order(rcpt_count: int, smtp_data: bool = True) -> list[str]:
+    """The order in which oracle-spool.conf's ACLs first set message variables."""
+    names = ["m_sender", "m9"]
+    if rcpt_count:
+        names += ["m_rcpts", "m_last"]
+    if smtp_data:
+        names += ["m_multi", "m_empty", "m_8bit", "m_b", "m_a", "m_c", "m_dashes"]
+    return names
+
+
+# acl_c0, acl_c_zeta ... are stored under the name after "acl_".
+CONNECTION_ORDER = ["c0", "c_zeta", "c_alpha", "c_mid"]
+
+
+def record_case(name: str, message_id: str, expect: dict) -> None:
+    target = GOLDEN / "exim" / name
+    target.mkdir(parents=True)
+    for suffix in ("-H", "-D"):
+        matches = list(input_dir().rglob(message_id + suffix))
+        shutil.copyfile(matches[0], target / (message_id + suffix))
+    expect["id"] = message_id
+    (target / "case.json").write_text(json.dumps(expect, indent=1, sort_keys=True) + "\n")
+
+
+def exim_cases() -> None:
+    dsn_rcpts = [f"RCPT TO:<user{i:02d}@relay.test> NOTIFY={notify} ORCPT=rfc822;orig{i}@x.test"
+                 for i, notify in enumerate(["SUCCESS", "FAILURE,DELAY", "NEVER",
+                                             "SUCCESS,FAILURE,DELAY"] * 10)]
+    plain_rcpts = [f"RCPT TO:<alice+{i}@oracle.test>" for i in range(5)]
+
+    mid = smtp(["EHLO client.example", "MAIL FROM:<sender@client.example>",
+                "RCPT TO:<alice@oracle.test>", *message_lines("basic", ["Hello.", ".dot"]),
+                "QUIT"])
+    record_case("basic", mid, {"sender": "sender@client.example",
+                               "recipients": ["alice@oracle.test"], "acl_c": CONNECTION_ORDER,
+                               "acl_m": acl_order(1), "received_protocol": "local-esmtp",
+                               "helo_name": "client.example",
+                               # SMTP removes the leading dot of ".dot"
+                               "body": "Hello.\ndot\n"})
+
+    mid = smtp(["EHLO client.example",
+                "MAIL FROM:<bounce@client.example> RET=HDRS ENVID=env+2Did-123",
+                *dsn_rcpts, *plain_rcpts,
+                *message_lines("dsn and many recipients", ["Body line"]), "QUIT"],
+               *SENDER_HOST)
+    record_case("dsn-many", mid, {
+        "sender": "bounce@client.example",
+        "recipients": [r.split("<")[1].split(">")[0] for r in dsn_rcpts + plain_rcpts],
+        "dsn_envid": "env+2Did-123", "dsn_ret": 2,
+        "orcpts": [f"rfc822;orig{i}@x.test" for i in range(40)] + [None] * 5,
+        "dsn_flags": [{"SUCCESS": 4, "FAILURE,DELAY": 0x18, "NEVER": 2,
+                       "SUCCESS,FAILURE,DELAY": 0x1C}[n] for n in
+                      ["SUCCESS", "FAILURE,DELAY", "NEVER", "SUCCESS,FAILURE,DELAY"] * 10]
+                     + [0] * 5,
+        "host_address": "192.0.2.7", "host_port": 4321, "interface_address": "127.0.0.1",
+        "interface_port": 25, "host_name": "client.example", "ident": "identd-user",
+        # -oMr and -oMas do not survive an SMTP session: Exim sets the protocol itself and
+        # MAIL without AUTH= clears the authenticated sender.
+        "received_protocol": "esmtpa", "host_auth": "plain_server", "auth_id": "auth-id-7",
+        "auth_sender": None, "acl_c": CONNECTION_ORDER,
+        "acl_m": acl_order(45)})
+
+    mid = smtp(["EHLO client.example", "MAIL FROM:<> ", "RCPT TO:<alice@oracle.test>",
+                *message_lines("null sender and a NUL", ["zero\0byte", "again\0\0"]), "QUIT"],
+               *SENDER_HOST)
+    record_case("null-sender-nul", mid, {"sender": "", "recipients": ["alice@oracle.test"],
+                                         "body_zerocount": 3})
+
+    mid = smtp(["EHLO client.example", "MAIL FROM:<sender@client.example> SMTPUTF8",
+                "RCPT TO:<alice@oracle.test>",
+                *message_lines("caf\u00e9 \u2603", ["Unicode body \u00e9"]), "QUIT"],
+               *SENDER_HOST)
+    record_case("smtputf8", mid, {"sender": "sender@client.example", "smtputf8": True,
+                                  "recipients": ["alice@oracle.test"]})
+
+    mid = smtp(["EHLO client.example", "MAIL FROM:<sender@client.example>",
+                "RCPT TO:<alice@oracle.test>", "RCPT TO:<bob@oracle.test>",
+                *message_lines("to be frozen", ["cold"]), "QUIT"])
+    exim("-Mf", mid)
+    record_case("frozen", mid, {"sender": "sender@client.example", "frozen": True,
+                                "recipients": ["alice@oracle.test", "bob@oracle.test"]})
+
+    mid = smtp(["EHLO client.example", "MAIL FROM:<sender@client.example>",
+                "RCPT TO:<alice@oracle.test>", *message_lines("frozen then thawed", ["warm"]),
+                "QUIT"])
+    exim("-Mf", mid)
+    exim("-Mt", mid)
+    record_case("thawed", mid, {"sender": "sender@client.example", "frozen": False,
+                                "manual_thaw": True, "recipients": ["alice@oracle.test"]})
+
+    locals_ = ["alice@oracle.test", "bob@oracle.test", "carol@oracle.test", "dave@oracle.test",
+               "postmaster@oracle.test", "team@oracle.test", "deferme@oracle.test",
+               "x@relay.test", "y@relay.test"]
+    mid = smtp(["EHLO client.example", "MAIL FROM:<sender@client.example>",
+                *[f"RCPT TO:<{a}>" for a in locals_],
+                *message_lines("partly delivered", ["some go, some stay"]), "QUIT"])
+    exim("-M", mid)
+    record_case("partial", mid, {
+        "sender": "sender@client.example",
+        "recipients_start": locals_,
+        "nonrecipients": sorted(["alice@oracle.test", "bob@oracle.test", "carol@oracle.test",
+                                 "dave@oracle.test", "postmaster@oracle.test",
+                                 "team@oracle.test"]),
+        "onetime": {"carol@relay.test": ["owner@capture.test", 5],
+                    "dave@relay.test": ["owner@capture.test", 5]}})
+
+    rejected = exim("-odq", "-bs", stdin=(
+        "\r\n".join(["EHLO client.example", "MAIL FROM:<spammer@client.example>",
+                     "RCPT TO:<blocked@oracle.test>", "RCPT TO:<alice@oracle.test>",
+                     *message_lines("SPAMTEST offer", ["buy"]), "QUIT"]) + "\r\n").encode())
+    assert b"550 Subject SPAMTEST" in rejected.stdout, rejected.stdout
+
+    local = exim("-odq", "-f", "local@oracle.test", "alice@oracle.test",
+                 stdin=b"Subject: local submission\n\nbody\n")
+    new = spool_ids() - {json.loads(p.read_text())["id"]
+                         for p in (GOLDEN / "exim").glob("*/case.json")}
+    assert len(new) == 1, (new, local)
+    mid = new.pop()
+    record_case("local-bm", mid, {"sender": "local@oracle.test",
+                                  "recipients": ["alice@oracle.test"],
+                                  # root gave -f: a trusted caller's message is not "local"
+                                  "sender_local": False,
+                                  "acl_m": ["m_local", "m_aa", "m_ab"],
+                                  "received_protocol": "local"})
+
+
+def listing(args_list: list[list[str]]) -> dict:
+    """Run each -bp form at one and the same second; returns outputs and that time."""
+    for _ in range(10):
+        before = int(time.time())
+        outputs = {" ".join(args): exim(*args).stdout.decode("utf-8", "surrogateescape")
+                   for args in args_list}
+        if int(time.time()) == before:
+            return {"now": before, "outputs": outputs}
+        time.sleep(0.3)
+    raise SystemExit("could not run the listings within one second")
+
+
+BP_FORMS = [["-bp"], ["-bpu"], ["-bpa"], ["-bpc"]]
+
+
+# Messages for "exim -odq -bm": (name, bytes, extra flags). Each becomes a parse golden.
+PARSE_INPUTS: list[tuple[str, bytes, list[str]]] = [
+    ("lf", b"Subject: a\nTo: b@x\n\nline1\nline2\n", []),
+    ("crlf", b"Subject: a\r\nTo: b@x\r\n\r\nbody\r\nline\r\n", []),
+    ("folded", b"Subject: a\n  b\n\tc\nX-Y: z\n\nbody\n", []),
+    ("dot-ends", b"Subject: a\n\nbody\n.\nafter the dot\n", []),
+    ("dot-crlf", b"Subject: a\n\nbody\n.\r\nafter\n", []),
+    ("dot-oi", b"Subject: a\n\nbody\n.\nafter the dot\n", ["-oi"]),
+    ("dot-in-headers", b"Subject: a\n.\nmore\n", []),
+    ("dot-eof", b"Subject: a\n.", []),
+    ("leading-dots", b"Subject: a\n\n.x\n..y\n", []),
+    ("no-final-newline", b"Subject: a\n\nlast line", []),
+    ("bare-cr-body", b"Subject: a\n\na\rb\r\rc\r\n", []),
+    ("bare-cr-header", b"Subject: a\rb\nTo: c@x\n\nbody\n", []),
+    ("bare-lf-after-crlf", b"Subject: a\r\nTo: b@x\nc\r\n\r\nbody\r\n", []),
+    ("not-a-header", b"Subject: a\nthis is not a header\nmore\n", []),
+    ("space-first", b"Subject: a\n continuation?\n\nbody\n", []),
+    ("nul-body", b"Subject: a\n\nzero\0here\0\n", []),
+    ("nul-header", b"Subject: a\0b\n\nbody\n", []),
+    ("nul-not-header", b"Subject: a\nbad\0line\nmore\0\n", []),
+    ("blank-continuations", b"Subject: a\n \n\t\nTo: b@x\n\nbody\n", []),
+    ("from-line", b"From bob Fri Jan  5 12:35 GMT 1996\nSubject: a\n\nbody\n", []),
+    ("from-line-late", b"Subject: a\nFrom bob Fri Jan  5 12:35 GMT 1996\n\nbody\n", []),
+    ("no-body", b"Subject: a\n", []),
+    ("empty", b"", []),
+    ("header-only-no-newline", b"Subject: a", []),
+    ("long-line", b"Subject: a\n\n" + b"y" * 3000 + b"\nshort\n", []),
+    ("8bit", "Subject: caf\u00e9\n\n\u00e9t\u00e9\n".encode() + b"\xff\xfe\n", []),
+    ("colon-space-name", b"Subject : a\nX Bad: b\n\nbody\n", []),
+    ("sender-header", b"Sender: s@x\nFrom: f@x\nReturn-Path: <r@x>\nEnvelope-To: e@x\n"
+                      b"Delivery-Date: now\nMessage-Id: <1@x>\nMessage-Id: <2@x>\n\nb\n", []),
+]
+
+
+def parse_cases() -> None:
+    target = GOLDEN / "parse"
+    target.mkdir(parents=True)
+    for name, data, flags in PARSE_INPUTS:
+        before = spool_ids()
+        exim("-odq", *flags, "-f", "sender@client.example", "alice@oracle.test", stdin=data)
+        new = spool_ids() - before
+        if len(new) != 1:
+            raise SystemExit(f"parse case {name}: Exim queued {len(new)} messages")
+        mid = new.pop()
+        files = {s: next(input_dir().rglob(mid + s)).read_bytes() for s in ("-H", "-D")}
+        record = {"id": mid, "flags": flags, "input": base64.b64encode(data).decode(),
+                  "H": base64.b64encode(files["-H"]).decode(),
+                  "D": base64.b64encode(files["-D"]).decode()}
+        (target / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+
+
+def clear_spool() -> None:
+    for sub in ("input", "msglog"):
+        shutil.rmtree(SANDBOX / "spool" / sub, ignore_errors=True)
+        (SANDBOX / "spool" / sub).mkdir()
+        shutil.chown(SANDBOX / "spool" / sub, "Debian-exim", "Debian-exim")
+        os.chmod(SANDBOX / "spool" / sub, 0o750)
+
+
+def crafted_listing() -> None:
+    clear_spool()
+    exim_user = pwd.getpwnam("Debian-exim")
+    spool = Spool(str(SANDBOX / "spool"), owner=(exim_user.pw_uid, exim_user.pw_gid))
+    for _ in range(10):
+        now = int(time.time())
+        clear_spool()
+        write_crafted_spool(spool, now)
+        result = listing(BP_FORMS)
+        if result["now"] == now:
+            (GOLDEN / "crafted-bp.json").write_text(json.dumps(result, indent=1) + "\n")
+            return
+    raise SystemExit("could not write and list the crafted spool within one second")
+
+
+def main() -> None:
+    if os.geteuid() != 0:
+        raise SystemExit("make_goldens.py must run as root (the oracle needs it)")
+    setup()
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    GOLDEN.mkdir()
+    exim_cases()
+    bp = listing(BP_FORMS)
+    (GOLDEN / "exim" / "bp.json").write_text(json.dumps(bp, indent=1) + "\n")
+    parse_cases()
+    log_dir = GOLDEN / "log"
+    log_dir.mkdir()
+    for name in ("mainlog", "rejectlog", "paniclog"):
+        source = SANDBOX / "log" / name
+        if source.exists():
+            shutil.copyfile(source, log_dir / name)
+    crafted_listing()
+    print(f"goldens written to {GOLDEN}")
+
+
+if __name__ == "__main__":
+    main()
