@@ -25,7 +25,7 @@ from pyexim.errors import ConfigError, ConfigErrors, SourceLoc
 # quick path, so neither is imported here at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from pyexim.config.cache import Fingerprint
     from pyexim.config.model import Config
@@ -56,6 +56,19 @@ def _host_key(hostname: str | None) -> str:
     return hostname if hostname is not None else "uname:" + os.uname().nodename
 
 
+def read_time_expander() -> Callable[[str], str] | None:
+    """What expands the few values Exim expands while reading (trusted_users,
+    spool_directory, ...): the expansion engine's configuration-time expander, when
+    pyexim.expand provides one (``expand_for_config``); None otherwise, and then such
+    a value raises NotAvailableError naming it."""
+    try:
+        from pyexim.expand import expand_for_config  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    expander: Callable[[str], str] = expand_for_config
+    return expander
+
+
 def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
                 hostname: str | None = None) -> Reading:
     """Read and check *path* from scratch (no cache); never raises for a broken file."""
@@ -68,7 +81,7 @@ def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
     from pyexim.config.transform import build
 
     source = preprocess(path, cli_macros)
-    config, positioned = build(source, hostname=hostname)
+    config, positioned = build(source, hostname=hostname, expand=read_time_expander())
     positioned.sort(key=lambda item: item[0])
     errors = [error for _pos, error in positioned]
     warnings = runtime_warnings(config) if config is not None else []

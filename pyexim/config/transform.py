@@ -127,7 +127,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             self._fail(index, ConfigError("found unexpected BOM (Byte Order Mark)", line.loc))
             return
         try:
-            apply_setting(MAIN_OPTIONS, self.main, line.text, line.loc, context="main")
+            apply_setting(MAIN_OPTIONS, self.main, line.text, line.loc, context="main",
+                          expand=self.expand)
         except ConfigError as error:
             self._fail(index, error)
         except NotAvailableError as missing:
@@ -418,7 +419,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             if not self._check_line_name(oindex, oline):
                 continue
             try:
-                family.apply(name, settings, oline.text, oline.loc)
+                family.apply(name, settings, oline.text, oline.loc, expand=self.expand)
             except NotAvailableError as missing:
                 self.unavailable.append(missing)
                 continue
