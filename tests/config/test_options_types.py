@@ -255,11 +255,11 @@ def test_parse_rewrite_rule(rule: str, is_global: bool, result: tuple[str, str, 
 
 @pytest.mark.parametrize("rule,is_global,reason", [
     ("a@b", True, "missing rewrite replacement string"),
-    ("a b Z", True, "unknown rewrite flag character 'Z' (could be missing quotes round "
-                    "replacement item)"),
+    ("a b Z", True, ("unknown rewrite flag character 'Z' (could be missing quotes round "
+                     "replacement item)")),
     ("a b S", True, "rewrite rule has the S flag but is not a regular expression"),
-    ("a b E", False, "rewrite rule specifies a non-header rewrite - not allowed at transport "
-                     "time -"),
+    ("a b E", False, ("rewrite rule specifies a non-header rewrite - not allowed at transport "
+                      "time -")),
 ])
 def test_parse_rewrite_rule_errors(rule: str, is_global: bool, reason: str) -> None:
     with pytest.raises(ValueError) as caught:
