@@ -29,7 +29,6 @@ import os
 import pwd
 import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,65 +39,20 @@ sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "tests" / "spool"))
 
 from crafted import write_crafted_spool  # noqa: E402
+from oracle_spool import OracleSpool  # noqa: E402
 
 from pyexim.spool.store import Spool  # noqa: E402
 
-ORACLE_DIR = PROJECT.parent / "shared" / "oracle"
 STATE = Path(os.environ.get("PYEXIM_SPOOL_GOLDEN_STATE", "/tmp/pyexim-spool-goldens"))
-SANDBOX = STATE / "sandbox"
-CONF = STATE / "spool.conf"
+ORACLE = OracleSpool(STATE)
 GOLDEN = HERE / "golden"
-TRUSTED = Path("/etc/exim4/trusted_configs")
 SENDER_HOST = ["-oMa", "192.0.2.7.4321", "-oMi", "127.0.0.1.25", "-oMs", "client.example",
                "-oMt", "identd-user", "-oMr", "esmtpsa", "-oMaa", "plain_server",
                "-oMai", "auth-id-7", "-oMas", "auth@client.example"]
-
-
-def exim(*args: str, stdin: bytes | None = None, check: bool = True
-         ) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, ORACLE_STATE=str(STATE))
-    result = subprocess.run([str(ORACLE_DIR / "exim-oracle"), str(CONF), *args], input=stdin,
-                            capture_output=True, env=env, timeout=60)
-    if check and result.returncode not in (0, 1):
-        raise SystemExit(f"exim {' '.join(args)} failed ({result.returncode}): "
-                         f"{result.stderr.decode(errors='replace')}")
-    return result
-
-
-def setup() -> None:
-    env = dict(os.environ, ORACLE_STATE=str(STATE))
-    subprocess.run([str(ORACLE_DIR / "sandbox-init"), "--reset"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    text = (HERE / "oracle-spool.conf").read_text()
-    text = re.sub(r"(?m)^SANDBOX = .*$", f"SANDBOX = {SANDBOX}", text)
-    CONF.write_text(text)
-    os.chown(CONF, 0, 0)
-    os.chmod(CONF, 0o644)
-    listed = TRUSTED.read_text().splitlines() if TRUSTED.exists() else []
-    if str(CONF) not in listed:
-        with TRUSTED.open("a") as handle:
-            handle.write(f"{CONF}\n")
-
-
-def input_dir() -> Path:
-    return SANDBOX / "spool" / "input"
-
-
-def spool_ids() -> set[str]:
-    found = set()
-    for path in input_dir().rglob("*-H"):
-        found.add(path.name[:-2])
-    return found
-
-
-def smtp(lines: list[str], *extra: str) -> str:
-    """A -bs -odq session; returns the id of the one message it should accept."""
-    dialogue = ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
-    result = exim("-odq", *extra, "-bs", stdin=dialogue)
-    ids = re.findall(rb"250 OK id=(\S+)", result.stdout)
-    if len(ids) != 1:
-        raise SystemExit(f"expected one accepted message, got {result.stdout!r}")
-    return ids[0].decode()
+exim = ORACLE.exim
+smtp = ORACLE.smtp
+input_dir = ORACLE.input_dir
+spool_ids = ORACLE.spool_ids
 
 
 def message_lines(subject: str, body: list[str], extra_headers: list[str] = ()) -> list[str]:
@@ -298,21 +252,13 @@ def parse_cases() -> None:
         (target / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
 
 
-def clear_spool() -> None:
-    for sub in ("input", "msglog"):
-        shutil.rmtree(SANDBOX / "spool" / sub, ignore_errors=True)
-        (SANDBOX / "spool" / sub).mkdir()
-        shutil.chown(SANDBOX / "spool" / sub, "Debian-exim", "Debian-exim")
-        os.chmod(SANDBOX / "spool" / sub, 0o750)
-
-
 def crafted_listing() -> None:
-    clear_spool()
+    ORACLE.clear_spool()
     exim_user = pwd.getpwnam("Debian-exim")
-    spool = Spool(str(SANDBOX / "spool"), owner=(exim_user.pw_uid, exim_user.pw_gid))
+    spool = Spool(str(ORACLE.spool_dir), owner=(exim_user.pw_uid, exim_user.pw_gid))
     for _ in range(10):
         now = int(time.time())
-        clear_spool()
+        ORACLE.clear_spool()
         write_crafted_spool(spool, now)
         result = listing(BP_FORMS)
         if result["now"] == now:
@@ -324,7 +270,7 @@ def crafted_listing() -> None:
 def main() -> None:
     if os.geteuid() != 0:
         raise SystemExit("make_goldens.py must run as root (the oracle needs it)")
-    setup()
+    ORACLE.setup()
     shutil.rmtree(GOLDEN, ignore_errors=True)
     GOLDEN.mkdir()
     exim_cases()
@@ -334,7 +280,7 @@ def main() -> None:
     log_dir = GOLDEN / "log"
     log_dir.mkdir()
     for name in ("mainlog", "rejectlog", "paniclog"):
-        source = SANDBOX / "log" / name
+        source = ORACLE.sandbox / "log" / name
         if source.exists():
             shutil.copyfile(source, log_dir / name)
     crafted_listing()

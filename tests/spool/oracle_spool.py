@@ -1,0 +1,86 @@
+"""Real Exim 4.96 on a private sandbox with tests/spool/oracle-spool.conf.
+
+Used by make_goldens.py (to record goldens) and by test_interop.py (live, when the
+oracle is installed and we are root). Each instance owns one state directory; its
+config is copied there root-owned and listed once in /etc/exim4/trusted_configs, so
+Exim keeps its privilege when it re-executes itself to deliver.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORACLE_DIR = HERE.parent.parent.parent / "shared" / "oracle"
+TRUSTED = Path("/etc/exim4/trusted_configs")
+
+
+class OracleSpool:
+    """The oracle sandbox under *state*: run Exim, look at its spool, logs and mail."""
+
+    def __init__(self, state: Path):
+        self.state = state
+        self.sandbox = state / "sandbox"
+        self.conf = state / "spool.conf"
+
+    def setup(self) -> None:
+        """Create (or reset) the sandbox and install the config."""
+        env = dict(os.environ, ORACLE_STATE=str(self.state))
+        subprocess.run([str(ORACLE_DIR / "sandbox-init"), "--reset"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        text = (HERE / "oracle-spool.conf").read_text()
+        text = re.sub(r"(?m)^SANDBOX = .*$", f"SANDBOX = {self.sandbox}", text)
+        self.conf.write_text(text)
+        os.chown(self.conf, 0, 0)
+        os.chmod(self.conf, 0o644)
+        listed = TRUSTED.read_text().splitlines() if TRUSTED.exists() else []
+        if str(self.conf) not in listed:
+            with TRUSTED.open("a") as handle:
+                handle.write(f"{self.conf}\n")
+
+    def exim(self, *args: str, stdin: bytes | None = None, check: bool = True
+             ) -> subprocess.CompletedProcess[bytes]:
+        """Run exim -C CONF ARGS in the oracle's namespaces."""
+        env = dict(os.environ, ORACLE_STATE=str(self.state))
+        result = subprocess.run([str(ORACLE_DIR / "exim-oracle"), str(self.conf), *args],
+                                input=stdin, capture_output=True, env=env, timeout=60)
+        if check and result.returncode not in (0, 1):
+            raise RuntimeError(f"exim {' '.join(args)} failed ({result.returncode}): "
+                               f"{result.stderr.decode(errors='replace')}")
+        return result
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.sandbox / "spool"
+
+    def input_dir(self) -> Path:
+        return self.spool_dir / "input"
+
+    def spool_ids(self) -> set[str]:
+        return {path.name[:-2] for path in self.input_dir().rglob("*-H")}
+
+    def smtp(self, lines: list[str], *extra: str) -> str:
+        """A -bs -odq session; returns the id of the one message it must accept."""
+        dialogue = ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
+        result = self.exim("-odq", *extra, "-bs", stdin=dialogue)
+        ids = re.findall(rb"250 OK id=(\S+)", result.stdout)
+        if len(ids) != 1:
+            raise RuntimeError(f"expected one accepted message, got {result.stdout!r}")
+        return ids[0].decode()
+
+    def clear_spool(self) -> None:
+        """Empty input/ and msglog/, keeping them as Exim wants them."""
+        for sub in ("input", "msglog"):
+            path = self.spool_dir / sub
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir()
+            shutil.chown(path, "Debian-exim", "Debian-exim")
+            os.chmod(path, 0o750)
+
+    def log(self, name: str = "mainlog") -> str:
+        path = self.sandbox / "log" / name
+        return path.read_text(errors="surrogateescape") if path.exists() else ""
