@@ -1349,7 +1349,11 @@ class DriverFamily:
 
 
 def _no_main(name: str) -> object:
-    raise KeyError(f"main option {name} needed but no main configuration given")
+    """Main values when the caller gives none: the defaults, as finish_main would compute them."""
+    from pyexim.config.main_options import MAIN_OPTIONS, finish_main
+    settings: dict[str, OptionSetting] = {}
+    finish_main(settings)
+    return value_of(MAIN_OPTIONS, settings, name)
 
 
 def derive(settings: Settings, name: str, value: object) -> None:
