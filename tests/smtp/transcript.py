@@ -102,6 +102,8 @@ class AcceptAll:
                 return conn.send(Reply.line(334, ""))
             return conn.send(_plaintext(event.initial_response))
         if isinstance(event, ev.AuthResponse):
+            if event.too_long:
+                return conn.send(texts.AUTH_BAD_BASE64)
             if event.cancelled:
                 return conn.send(texts.AUTH_CANCELLED)
             return conn.send(_plaintext(event.data))
@@ -158,19 +160,20 @@ def run_session(packets: list[bytes], *, bytewise: bool = False, eof: bool = Tru
                 settings: Settings = Settings(enforce_sync=False)) -> Outcome:
     """Feed *packets* (the client's writes) to a new server machine under *policy*.
 
-    With *bytewise*, every octet is fed on its own and events are taken after each.
-    Events are taken after each packet, as a network adapter would after each read.
+    Events are taken after each packet, as a network adapter would after each read;
+    the first packet arrives before the banner is sent (an empty one: after it). With
+    *bytewise*, every octet is fed on its own and events are taken after each.
     """
     policy = policy or AcceptAll()
     conn = ServerConnection(limits, settings)
     out = Outcome()
-    drive(conn, policy, out)
-    for packet in packets:
+    for packet in packets or [b""]:
         pieces = [packet[i:i + 1] for i in range(len(packet))] if bytewise else [packet]
-        for piece in pieces:
+        for piece in pieces or [b""]:
             if conn.closed:
                 break
-            conn.receive_data(piece)
+            if piece:
+                conn.receive_data(piece)
             drive(conn, policy, out)
     if eof and not conn.closed:
         conn.receive_data(b"")
