@@ -32,6 +32,7 @@ def write_case(case: dict[str, object], directory: Path) -> Path:
     files = case["files"]
     assert isinstance(files, dict)
     for name, text in files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_bytes(
             str(text).replace("DIR", str(directory)).encode("utf-8"))
     return directory / "main.conf"
