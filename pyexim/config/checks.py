@@ -99,7 +99,10 @@ def expansion_problem(text: str) -> str | None:
     broken = broken_in(parse(text))
     if broken is None:
         return None
-    return broken.detail or 'syntax error in expansion ("}" missing or misplaced)'
+    if broken.detail:
+        return broken.detail
+    # Exim's message for a string that ends inside an item.
+    return "missing } at end of string"
 
 
 def _named_refs(value: str) -> Iterator[str]:
