@@ -1,9 +1,8 @@
 """Pytest fixtures for the test DNS server (pyexim.net.fakedns) serving Exim's test zones.
 
-A test that needs DNS imports the fixtures it uses (pytest finds fixtures by name in the
-test module's namespace):
+Tests that need DNS get the fixtures from their directory's conftest.py:
 
-    from tests.dnsfixture import fake_dns, fake_dns_env  # noqa: F401  (pytest fixtures)
+    from tests.dnsfixture import fake_dns, fake_dns_env  # noqa: F401  (fixtures)
 
     def test_mx_routing(fake_dns_env):       # os.environ points pyexim at the server
         ...                                  # pyexim.resolver.Resolver.from_environment()

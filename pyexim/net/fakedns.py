@@ -25,11 +25,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from twisted.internet import defer, error
-from twisted.internet.interfaces import IListeningPort
 from twisted.names import dns, server
 
 from pyexim.net.dnszone import (
-    RECORD_TYPES, TYPE_NAMES, RData, Substitutions, Text, ZoneError, ZoneSet, load_zones)
+    RECORD_TYPES,
+    TYPE_NAMES,
+    RData,
+    Substitutions,
+    Text,
+    ZoneError,
+    ZoneSet,
+    load_zones,
+)
 from pyexim.net.dnszone_answer import RR, Rcode, Reply, answer
 
 LOOPBACK = "127.0.0.1"
@@ -92,8 +99,9 @@ def build_response(zones: ZoneSet, query: dns.Message, *, udp: bool,
     opt = _edns(query)
     if opt is not None:
         do_bit = opt.ttl & 0x8000   # echo the DNSSEC OK flag (RFC 3225)
+        empty: Any = dns.UnknownRecord(b"")
         response.additional = [dns.RRHeader(name=b"", type=dns.OPT, cls=EDNS_PAYLOAD,
-                                            ttl=do_bit, payload=dns.UnknownRecord(b""))]
+                                            ttl=do_bit, payload=empty)]
     if len(query.queries) != 1 or query.queries[0].cls != dns.IN:
         response.rCode = Rcode.FORMERR if len(query.queries) != 1 else Rcode.REFUSED
         return None, response
@@ -101,14 +109,14 @@ def build_response(zones: ZoneSet, query: dns.Message, *, udp: bool,
     qtype = TYPE_NAMES.get(question.type, f"TYPE{question.type}")
     reply = answer(zones, question.name.name, qtype, chase_cnames=chase_cnames)
     response.rCode = int(reply.rcode)
-    response.auth = int(reply.authoritative)
+    response.auth = reply.authoritative
     response.authenticData = int(reply.secure)
     response.answers = [rr_header(rr, reply.authoritative) for rr in reply.answers]
     response.authority = [rr_header(rr, reply.authoritative) for rr in reply.authority]
     if udp:
         limit = max(PLAIN_UDP_PAYLOAD, min(opt.cls, EDNS_PAYLOAD)) if opt else PLAIN_UDP_PAYLOAD
         if len(response.toStr()) > limit:
-            response.answers, response.authority, response.trunc = [], [], 1
+            response.answers, response.authority, response.trunc = [], [], True
     return reply, response
 
 
@@ -168,14 +176,14 @@ class FakeDNSServer:
     """A running server: its port (the same for UDP and TCP) and how to stop it."""
 
     port: int
-    udp: IListeningPort
-    tcp: IListeningPort
+    udp: Any      # the IListeningPort of each protocol
+    tcp: Any
     factory: FakeDNSFactory
 
     def stop(self) -> defer.Deferred[Any]:
         """Close both ports; the Deferred fires when they are closed."""
-        return defer.gatherResults([defer.maybeDeferred(self.udp.stopListening),
-                                    defer.maybeDeferred(self.tcp.stopListening)])
+        return defer.gatherResults([defer.maybeDeferred(port.stopListening)
+                                    for port in (self.udp, self.tcp)])
 
 
 def listen(zones: ZoneSet, port: int = 0, *, chase_cnames: bool = True, reactor: Any = None,
@@ -268,7 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ZoneError, OSError) as exc:
         print(f"fakedns: {exc}", file=sys.stderr)
         return 2
-    from twisted.internet import reactor
+    from twisted.internet import reactor as default_reactor
+    reactor: Any = default_reactor
 
     def log_line(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -284,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pidfile.write(f"{os.getpid()}\n")
     print(f"listening on {LOOPBACK}:{running.port}", flush=True)
     try:
-        reactor.run()  # type: ignore[attr-defined]
+        reactor.run()
     finally:
         if args.pidfile:
             try:

@@ -8,8 +8,22 @@ import pytest
 
 from pyexim.errors import SourceLoc
 from pyexim.net.dnszone import (
-    MX, SOA, SRV, TLSA, Address, Record, Substitutions, Target, Text, ZoneError, ZoneSet,
-    load_zones, parse_zone, runtest_host_zones, zone_name_for_file)
+    MX,
+    SOA,
+    SRV,
+    TLSA,
+    Address,
+    Record,
+    Substitutions,
+    Target,
+    Text,
+    ZoneError,
+    ZoneSet,
+    load_zones,
+    parse_zone,
+    runtest_host_zones,
+    zone_name_for_file,
+)
 from tests.dnsfixture import EXIM_ZONES, PYEXIM_TEST_ZONES, needs_exim_zones
 
 SUBST = Substitutions()

@@ -177,7 +177,7 @@ def test_the_replayer_passes_0002_with_real_exim() -> None:
     result = subprocess.run(
         [str(PROJECT / "tests" / "tools" / "replay_with_dns.sh"),
          "--testdir", str(SHARED / "exim-tests" / "exim-4.96"), "--exim", "/usr/sbin/exim4",
-         "0002"], capture_output=True, timeout=300)
+         "0002"], check=False, capture_output=True, timeout=300)
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     assert result.stdout.decode().startswith(
         "0002 PASS  1049/1049 lines match  rc-problems=0")

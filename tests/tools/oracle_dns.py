@@ -10,9 +10,11 @@ test zones, as pyexim does when pointed at the same server by PYEXIM_RESOLV_CONF
 PYEXIM_DNS_PORT (both are set for COMMAND too, as is ORACLE_NETNS=0 so exim-oracle runs
 Exim in these namespaces rather than in fresh ones without DNS).
 
-    oracle_dns.py [options] -- COMMAND [ARG...]
-    oracle_dns.py -- ../shared/oracle/exim-oracle conf -bt user@mxt1.test.ex
-    oracle_dns.py --hostname replayhost.exim-replay.example --local-addresses -- CMD
+    .venv/bin/python tests/tools/oracle_dns.py [options] -- COMMAND [ARG...]
+    ... oracle_dns.py -- ../shared/oracle/exim-oracle conf -bt user@mxt1.test.ex
+    ... oracle_dns.py --hostname replayhost.exim-replay.example --local-addresses -- CMD
+
+(The project's Python: the server needs Twisted.)
 
 Options: --zones DIR (more zone directories), --no-exim-zones (leave out Exim's
 dnszones-src and pyexim's tests/dnszones), --hostipv4/--hostipv6 (HOSTIPV4/HOSTIPV6 in
@@ -36,10 +38,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT))  # run as a script: find pyexim in this checkout
+try:
+    from pyexim.net import fakedns
+except ImportError:  # run as a script where pyexim is not installed: use this checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from pyexim.net import fakedns
 
-from pyexim.net import fakedns  # noqa: E402
+PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared"
 ORACLE_NETNS = SHARED / "oracle" / "oracle-netns"
 EXIM_ORACLE = SHARED / "oracle" / "exim-oracle"
@@ -106,7 +111,7 @@ def _inside(args: argparse.Namespace) -> int:
     env = dict(os.environ, ORACLE_NETNS="0", PYEXIM_RESOLV_CONF=str(resolv_conf),
                PYEXIM_DNS_PORT=str(DNS_PORT))
     try:
-        return subprocess.run(args.command, env=env).returncode
+        return subprocess.run(args.command, check=False, env=env).returncode
     finally:
         server.terminate()
         server.wait()
@@ -129,14 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         env["ORACLE_HOSTNAME"] = args.hostname
     inner = [str(ORACLE_NETNS), sys.executable, str(Path(__file__).resolve()), "--inside",
              *(sys.argv[1:] if argv is None else argv)]
-    return subprocess.run(inner, env=env).returncode
+    return subprocess.run(inner, check=False, env=env).returncode
 
 
 def run(command: Sequence[str], *, options: Sequence[str] = (), input: bytes | None = None,
         timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
     """Run ``command`` with the test DNS (this tool with ``options``); output captured."""
     return subprocess.run([sys.executable, str(Path(__file__).resolve()), *options, "--",
-                           *command], input=input, capture_output=True, timeout=timeout)
+                           *command], check=False, input=input, capture_output=True,
+                          timeout=timeout)
 
 
 def exim(config: str | Path, *exim_args: str, options: Sequence[str] = (),
