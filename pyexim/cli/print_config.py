@@ -159,7 +159,10 @@ class Printer:
                 for instance in getattr(self.config, attribute, ())]
 
     def _macros(self) -> list[tuple[str, str]]:
-        return [(macro.name, macro.value) for macro in getattr(self.config, "macros", ())]
+        """Exim's macro list: the built-in ones, then -D and file macros in definition order."""
+        from pyexim.config.builtin_macros import BUILTIN_MACROS
+        user = [(macro.name, macro.value) for macro in getattr(self.config, "macros", ())]
+        return [*BUILTIN_MACROS, *user]
 
     def item(self, name: str) -> tuple[list[str], bool]:
         """readconf_print(name, NULL): one plain -bP item."""
