@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pyexim.config.cache import Fingerprint, fingerprint_of
+from pyexim.config.options import EximConfigError
 from pyexim.errors import ConfigError, SourceLoc
 
 # C's isspace() in the "C" locale; Python's str.isspace() knows many more characters.
@@ -101,14 +102,11 @@ def read_name(text: str, start: int = 0) -> tuple[str, int]:
     return name, i
 
 
-class ConfigFileError(ConfigError):
+class ConfigFileError(EximConfigError):
     """The configuration file itself cannot be found; Exim says so without its usual heading."""
 
-    def heading(self, program: str = "pyexim") -> str:
-        return f"{program}:"
-
-    def __str__(self) -> str:
-        return f"pyexim: {self.reason}"
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, None, form="none", main_log=True)
 
 
 @dataclass(frozen=True, slots=True)

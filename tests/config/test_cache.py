@@ -1,0 +1,67 @@
+"""The compiled-configuration cache: used when nothing changed, rebuilt when anything did."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pyexim.config import cache, load_config
+
+
+def _conf(tmp_path: Path) -> Path:
+    (tmp_path / "inc.conf").write_text("qualify_domain = one.example\n")
+    path = tmp_path / "exim.conf"
+    path.write_text("keep_environment =\n.include inc.conf\n"
+                    ".include_if_exists " + str(tmp_path / "opt.conf") + "\n")
+    return path
+
+
+def test_second_load_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _conf(tmp_path)
+    first = load_config(str(path))
+    entry = cache.load(str(path), (), "uname:" + os.uname().nodename)
+    assert entry is not None and "config" in entry.results
+    monkeypatch.setattr("pyexim.config.read_config", lambda *a, **k: pytest.fail("re-read"))
+    assert load_config(str(path)) == first
+
+
+@pytest.mark.parametrize("change", ["edit-include", "create-optional", "other-macros"])
+def test_any_change_rebuilds(tmp_path: Path, change: str) -> None:
+    path = _conf(tmp_path)
+    assert load_config(str(path)).option("qualify_domain") == "one.example"
+    macros: list[tuple[str, str]] = []
+    if change == "edit-include":
+        (tmp_path / "inc.conf").write_text("qualify_domain = two.example\n")
+        expected = "two.example"
+    elif change == "create-optional":
+        (tmp_path / "opt.conf").write_text("primary_hostname = three.example\n")
+        expected = "one.example"
+    else:
+        macros = [("X", "1")]
+        expected = "one.example"
+    config = load_config(str(path), macros)
+    assert config.option("qualify_domain") == expected
+    if change == "create-optional":
+        assert config.option("primary_hostname") == "three.example"
+
+
+def test_broken_entry_is_ignored(tmp_path: Path, private_cache: Path) -> None:
+    path = _conf(tmp_path)
+    load_config(str(path))
+    for entry in (private_cache / "pyexim").glob("*.cfg"):
+        entry.write_bytes(b"garbage")
+    assert load_config(str(path)).option("qualify_domain") == "one.example"
+
+
+def test_no_cache_when_the_directory_is_not_private(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = tmp_path / "shared"
+    (shared / "pyexim").mkdir(parents=True)
+    (shared / "pyexim").chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    assert cache.cache_dir() is None
+    monkeypatch.setenv("PYEXIM_NO_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
+    assert cache.cache_dir() is None
