@@ -77,6 +77,9 @@ def run(invocation: Invocation) -> int:
             failed = not ok
             index += 1
         _emit(out, lines)
+        for complaint in printer.complaints:
+            print(complaint, file=sys.stderr)
+        printer.complaints.clear()
     return 1 if failed else 0
 
 
@@ -152,6 +155,8 @@ class Printer:
         self.main: Mapping[str, OptionSetting] = getattr(config, "main", {})
         self.families = {"router": (ROUTERS, "routers"), "transport": (TRANSPORTS, "transports"),
                          "authenticator": (AUTHENTICATORS, "authenticators")}
+        # Messages for stderr (e.g. macros asked for by a caller who is not admin).
+        self.complaints: list[str] = []
 
     def _instances(self, kind: str) -> list[tuple[str, Mapping[str, OptionSetting]]]:
         attribute = self.families[kind][1]
@@ -177,10 +182,9 @@ class Printer:
         if name == "local_scan":
             return ["local_scan() options are not supported"], False
         if name == "config":
-            from pyexim.config.normalised import format_config_lines
-            lines = getattr(self.config, "config_lines", ())
-            text = format_config_lines(lines, admin=self.admin, terse=not self.labels)
-            return text.splitlines(), True
+            # Exim saves the lines for this only when "config" is the first name
+            # (run() handles that); anywhere else there is nothing to print.
+            return [], True
         plural = {"routers": "router", "transports": "transport",
                   "authenticators": "authenticator", "macros": "macro"}
         if name in plural:
@@ -199,7 +203,7 @@ class Printer:
         """readconf_print(name, type): drivers and macros by name, or all of them."""
         if kind == "macro":
             if not self.admin:
-                print("pyexim: permission denied", file=sys.stderr)
+                self.complaints.append("pyexim: permission denied")
                 return [], False
             return printing.macro_lines(self._macros(), name, names_only=names_only,
                                         labels=self.labels)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from pyexim.cli import print_config
 from pyexim.cli.main import main
 from tests.config.option_cases import CASES, CONF, HOSTNAME, Case, config_text
 
@@ -48,10 +49,12 @@ def _host_is_vm(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_bp_command_matches_exim(case: Case, tmp_path: Path,
+def test_bp_command_matches_exim(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     path = tmp_path / f"{case.id}.conf"
     path.write_text(config_text(case), encoding="utf-8", errors="surrogateescape")
+    if not case.admin:
+        monkeypatch.setattr(print_config, "is_admin", lambda config: False)
     expected = GOLDENS[case.id]
     status, out, err = _bp(path, case, capsysbinary)
     want_err = str(expected["error"]).replace("Exim configuration error",

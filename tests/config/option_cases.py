@@ -50,6 +50,7 @@ class Case:
     lists: Sequence[tuple[str, str, str, bool]] = ()   # (kind, name, value, hide)
     args: Sequence[str] = ()                            # after -bP; () = names in main
     names_only: bool = False                            # -n
+    admin: bool = True                                  # False: run as "nobody"
 
     def bp_args(self) -> list[str]:
         """The arguments after -bP."""
@@ -185,13 +186,13 @@ class Outcome:
 
 
 def run(case: Case) -> Outcome:
-    """Build the case and print its -bP arguments as pyexim does (admin caller, host "vm")."""
+    """Build the case and print its -bP arguments as pyexim does (host "vm")."""
     from pyexim.cli.print_config import Printer
     try:
         built = build(case)
     except ConfigError as error:
         return Outcome("", panic_die_text(error, "Exim"), 1)
-    printer = Printer(built, CONF, labels=not case.names_only, admin=True)
+    printer = Printer(built, CONF, labels=not case.names_only, admin=case.admin)
     out: list[str] = []
     args = case.bp_args()
     failed = False
@@ -208,7 +209,8 @@ def run(case: Case) -> Outcome:
             failed = not ok
             index += 1
         out.extend(lines)
-    return Outcome("".join(line + "\n" for line in out), "", 1 if failed else 0)
+    errors = "".join(complaint + "\n" for complaint in printer.complaints)
+    return Outcome("".join(line + "\n" for line in out), errors, 1 if failed else 0)
 
 
 def _main(*lines: str, args: Sequence[str] = (), names_only: bool = False) -> Case:
@@ -443,6 +445,24 @@ _RAW_CASES: dict[str, Case] = {
     "bp-driver-hide": Case(id="", routers=(("r1", ("driver = accept", "transport = t1",
                                                    "hide domains = secret")),),
                            transports=(_TRANSPORT,), args=("router", "r1")),
+    # --- callers who are not administrators ---------------------------------------------
+    "nonadmin-hide": Case(id="", main=("hide primary_hostname = ph", "hide no_log_timezone",
+                                       "qualify_domain = q"),
+                          args=("primary_hostname", "log_timezone", "qualify_domain"),
+                          admin=False),
+    "nonadmin-hide-n": Case(id="", main=("hide primary_hostname = ph",),
+                            args=("primary_hostname",), names_only=True, admin=False),
+    "nonadmin-hide-drivers": Case(
+        id="", routers=(("r1", ("driver = accept", "transport = t1", "hide domains = secret")),
+                        ("r2", ("driver = accept", "transport = t1", "domains = open",
+                                "hide self = fail"))),
+        transports=(_TRANSPORT,), args=("routers",), admin=False),
+    "nonadmin-macros": Case(id="", main=("qualify_domain = q",),
+                            args=("macros", "qualify_domain"), admin=False),
+    "nonadmin-lists": Case(id="", lists=(("domain", "d", "a : b", False),
+                                         ("host", "h", "1.2.3.4", True)),
+                           args=("+d", "+h"), admin=False),
+    "config-in-a-list": _main("qualify_domain = x", args=("qualify_domain", "config")),
     # --- router generic options --------------------------------------------------------
     "router-accept-defaults": Case(id="", routers=(_ROUTER,), transports=(_TRANSPORT,),
                                    args=("router", "r1")),
