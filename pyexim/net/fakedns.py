@@ -75,6 +75,8 @@ PAYLOADS: dict[str, Callable[[Any, int], Any]] = {
     "TLSA": lambda d, ttl: dns.UnknownRecord(
         bytes((d.usage, d.selector, d.matching_type)) + d.data, ttl),
 }
+
+
 def rr_header(rr: RR, authoritative: bool) -> dns.RRHeader:
     """One record of a Reply as twisted.names puts it on the wire."""
     return dns.RRHeader(name=rr.owner, type=RECORD_TYPES[rr.rtype], cls=dns.IN, ttl=rr.ttl,
@@ -137,6 +139,12 @@ class FakeDNSFactory(server.DNSServerFactory):
             reactor = default_reactor
         self._reactor = reactor
 
+    def buildProtocol(self, addr: Any) -> dns.DNSProtocol:
+        # A TCP connection's protocol, on this factory's reactor (not the global one).
+        protocol = dns.DNSProtocol(self, reactor=self._reactor)
+        protocol.factory = self
+        return protocol
+
     def handleQuery(self, message: dns.Message, protocol: Any, address: Any) -> None:
         reply, response = build_response(self.zones, message, udp=address is not None,
                                          chase_cnames=self.chase_cnames)
@@ -198,7 +206,8 @@ def listen(zones: ZoneSet, port: int = 0, *, chase_cnames: bool = True, reactor:
         reactor = default_reactor
     factory = FakeDNSFactory(zones, chase_cnames=chase_cnames, reactor=reactor, log=log)
     for attempt in range(attempts):
-        udp = reactor.listenUDP(port, dns.DNSDatagramProtocol(factory), interface=LOOPBACK)
+        udp = reactor.listenUDP(port, dns.DNSDatagramProtocol(factory, reactor=reactor),
+                                interface=LOOPBACK)
         chosen = udp.getHost().port
         try:
             tcp = reactor.listenTCP(chosen, factory, interface=LOOPBACK)
@@ -288,10 +297,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except error.CannotListenError as exc:
         print(f"fakedns: {exc}", file=sys.stderr)
         return 1
-    if args.pidfile:
-        with open(args.pidfile, "w") as pidfile:
-            pidfile.write(f"{os.getpid()}\n")
-    print(f"listening on {LOOPBACK}:{running.port}", flush=True)
+
+    def ready() -> None:
+        # Only once the reactor runs: its SIGTERM handler is in place by then, so a
+        # client that stops the server as soon as it reads this line stops it cleanly.
+        if args.pidfile:
+            with open(args.pidfile, "w") as pidfile:
+                pidfile.write(f"{os.getpid()}\n")
+        print(f"listening on {LOOPBACK}:{running.port}", flush=True)
+
+    reactor.callWhenRunning(ready)
     try:
         reactor.run()
     finally:

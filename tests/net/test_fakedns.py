@@ -3,6 +3,7 @@ zones, the failure names, flags, truncation, and pyexim's resolver pointed at it
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,13 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import pytest
+from twisted.internet.error import CannotListenError
+from twisted.internet.selectreactor import SelectReactor
+from twisted.internet.task import Clock
+from twisted.names import dns as twisted_dns
 
 from pyexim.net import fakedns
+from pyexim.net.dnszone import ZoneSet
 from pyexim.resolver import NXDOMAIN, OK, Resolver
 from tests.dnsfixture import FakeDNS, needs_exim_zones, running_fake_dns
 
@@ -210,3 +216,65 @@ def test_a_bad_zone_file_stops_the_server_with_its_line(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == b""
     assert result.stderr.decode() == (
         f"fakedns: line 2 of {tmp_path}/db.bad.test: bad IPv4 address 'not-an-address'\n")
+
+
+class _Protocol:
+    """Stands in for the UDP protocol: keeps what the server writes."""
+
+    def __init__(self) -> None:
+        self.sent: list[twisted_dns.Message] = []
+
+    def writeMessage(self, message: twisted_dns.Message, address: object = None) -> None:
+        self.sent.append(message)
+
+
+def _query(name: str, rtype: int) -> twisted_dns.Message:
+    message = twisted_dns.Message(id=7, recDes=1)
+    message.queries = [twisted_dns.Query(name, rtype)]
+    return message
+
+
+def test_a_delayed_answer_waits_on_the_reactor_clock() -> None:
+    zones = ZoneSet()
+    zones.add_text("DELAY=500 slow A 192.0.2.1\nfast A 192.0.2.2\n", b"delay.test", "z")
+    clock = Clock()
+    factory = fakedns.FakeDNSFactory(zones, reactor=clock)
+    protocol = _Protocol()
+    factory.handleQuery(_query("slow.delay.test", twisted_dns.A), protocol, ("127.0.0.1", 9))
+    factory.handleQuery(_query("fast.delay.test", twisted_dns.A), protocol, ("127.0.0.1", 9))
+    assert [m.answers[0].name.name for m in protocol.sent] == [b"fast.delay.test"]
+    clock.advance(0.499)
+    assert len(protocol.sent) == 1
+    clock.advance(0.001)
+    assert [m.answers[0].name.name for m in protocol.sent] == [b"fast.delay.test",
+                                                              b"slow.delay.test"]
+    assert protocol.sent[1].id == 7 and protocol.sent[1].answer
+
+
+def test_listen_binds_udp_and_tcp_to_one_loopback_port() -> None:
+    # A reactor of the test's own: the global one stays uninstalled for other tests.
+    reactor = SelectReactor()
+    server = fakedns.listen(ZoneSet(), reactor=reactor)
+    try:
+        udp, tcp = server.udp.getHost(), server.tcp.getHost()
+        assert (udp.host, udp.port, tcp.host, tcp.port) == (
+            "127.0.0.1", server.port, "127.0.0.1", server.port)
+        with pytest.raises(CannotListenError):
+            fakedns.listen(ZoneSet(), server.port, reactor=reactor)
+    finally:
+        stopped: list[object] = []
+        server.stop().addCallback(stopped.append)
+        reactor.iterate(0)
+    assert stopped
+
+
+def test_the_command_line_server_writes_and_removes_its_pidfile(tmp_path: Path) -> None:
+    pidfile = tmp_path / "fakedns.pid"
+    command = fakedns.server_command([str(tmp_path)]) + ["--pidfile", str(pidfile)]
+    process, port = fakedns.start_process(command)
+    try:
+        assert port > 1024 and pidfile.read_text() == f"{process.pid}\n"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert not pidfile.exists()
