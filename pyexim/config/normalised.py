@@ -11,9 +11,13 @@ macro definitions and ``hide`` options shown as ``<value not displayable>``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
 
 from pyexim import EXIM_COMPAT_VERSION
+
+# Kept off the quick path of a repeated -bP config (see pyexim/config/cache.py).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 WS = " \t\n\v\f\r"
 HIDDEN = "<value not displayable>"
@@ -86,33 +90,6 @@ def header_line() -> str:
     return f"# Exim Configuration ({EXIM_COMPAT_VERSION})"
 
 
-def is_admin() -> bool:
-    """Whether the caller may see macro values (Exim: root, the Exim user or its group)."""
-    if os.geteuid() == 0:
-        return True
-    try:
-        import grp
-        import pwd
-        exim_ids = set()
-        for name in ("Debian-exim", "exim", "mail"):
-            try:
-                exim_ids.add(pwd.getpwnam(name).pw_uid)
-            except KeyError:
-                pass
-        if os.geteuid() in exim_ids:
-            return True
-        groups = set(os.getgroups()) | {os.getegid()}
-        for name in ("Debian-exim", "exim"):
-            try:
-                if grp.getgrnam(name).gr_gid in groups:
-                    return True
-            except KeyError:
-                pass
-    except ImportError:
-        return False
-    return False
-
-
 def normalised_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
                       admin: bool | None = None, terse: bool = False,
                       hostname: str | None = None) -> str:
@@ -120,9 +97,23 @@ def normalised_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
 
     The whole configuration is read and checked first, as Exim does: a broken one
     raises ConfigErrors instead. *admin* defaults to whether the caller is an
-    administrator (root, or the Exim user or group).
+    administrator (root, the Exim user or group, or one of admin_groups). The text
+    is kept in the configuration cache, so a repeated call does not read the file.
     """
-    from pyexim.config import load_config
+    from pyexim.config import cached_result, load_config, remember_result
+
+    if admin is None and os.geteuid() == 0:
+        admin = True
+    key = None if admin is None else f"bP-config/{int(admin)}/{int(terse)}"
+    if key is not None:
+        saved = cached_result(path, cli_macros, hostname, key)
+        if isinstance(saved, str):
+            return saved
     config = load_config(path, cli_macros, hostname=hostname)
-    return format_config_lines(config.config_lines, admin=is_admin() if admin is None
-                               else admin, terse=terse)
+    if admin is None:
+        from pyexim.cli.print_config import is_admin
+        admin = is_admin(config)
+    text = format_config_lines(config.config_lines, admin=admin, terse=terse)
+    if key is not None:
+        remember_result(path, cli_macros, hostname, key, text)
+    return text
