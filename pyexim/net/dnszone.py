@@ -11,8 +11,8 @@ The format, one record per line (as fakens reads it):
     [DNSSEC ][AA ][NXDOMAIN ][DELAY=ms ][TTL=s ]owner  TYPE  data
 
 * A line starting with white space continues the previous line's owner.
-* ``;`` starts a comment line. ``#`` lines are comments too: fakens reads them as an
-  owner name with no usable record, which has the same effect on every query.
+* ``;`` starts a comment line. ``#`` lines are comments too (fakens reads them as a
+  record whose type never matches; Exim's db.test.ex has a few).
 * Names not ending in a dot are relative to the zone; so are the targets of MX, NS,
   CNAME, PTR and SRV records and the SOA's primary name server (fakens appends the zone).
   The SOA's mailbox name is taken as written, as fakens does.

@@ -2,27 +2,25 @@
 
 ``answer(zones, name, type) -> Reply``. No I/O and no Twisted; pyexim.net.fakedns puts
 the Reply on the wire. The rules are those of Exim's test-suite fake nameserver
-(test/src/fakens.c), translated from its exit codes to what a real server sends, so that
-the real Exim, through the C library's resolver, sees what the test harness shows it:
+(test/src/fakens.c), translated from its exit codes to the responses a real server
+sends, so that the real Exim, through the C library's resolver, reaches the same result
+as in the test harness (checked with ``exim -d+dns``):
 
-============================  ====================  ===========================
-fakens result                 response              glibc's res_search() gives
-============================  ====================  ===========================
-records found                 NOERROR + answers     the answers
-name exists, not that type    NOERROR, SOA          NO_DATA
-name not in its zone          NXDOMAIN, SOA         HOST_NOT_FOUND
-name in no zone (PASS_ON)     NXDOMAIN              HOST_NOT_FOUND
-TRY_AGAIN (``test.again.dns``)  SERVFAIL            TRY_AGAIN
-NO_RECOVERY (``test.fail.dns``, a type fakens lacks)  FORMERR  NO_RECOVERY
-============================  ====================  ===========================
-
-FORMERR is the one error code glibc reports as NO_RECOVERY; it turns SERVFAIL, REFUSED
-and NOTIMP into TRY_AGAIN (resolv/res_send.c, res_query.c).
+* records found: NOERROR with the answers;
+* the name exists without records of the type: NOERROR, no answers, the zone's SOA
+  (glibc: NO_DATA);
+* the name is not in its zone: NXDOMAIN with the SOA (HOST_NOT_FOUND);
+* the name is in no zone (fakens: PASS_ON to the real resolver; there is none behind
+  this server): NXDOMAIN;
+* TRY_AGAIN, for names ending ``test.again.dns``: SERVFAIL (TRY_AGAIN);
+* NO_RECOVERY, for names ending ``test.fail.dns`` and types fakens does not know:
+  FORMERR, the one error code glibc reports as NO_RECOVERY (it turns SERVFAIL, REFUSED
+  and NOTIMP into TRY_AGAIN).
 
 Like fakens, a CNAME at the queried name is returned whatever the type asked for. Unlike
 fakens, which leaves the following to the caller, the chain is followed here as a
-recursive resolver would (pass ``chase_cnames=False`` for fakens's behaviour): dnspython
-expects that, and Exim accepts both (dns.c dns_lookup()).
+recursive resolver would (pass ``chase_cnames=False`` for fakens's behaviour):
+dnspython's resolve() expects that, and Exim accepts both (dns.c dns_lookup()).
 """
 
 from __future__ import annotations
