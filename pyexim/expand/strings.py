@@ -1,0 +1,281 @@
+"""Exim's byte-string helpers as the expansion language uses them (Exim: string.c).
+
+Text inside the expansion engine is Exim's bytes, one byte per character: a ``str``
+whose code points are all below 256 (latin-1). That keeps lengths, substrings,
+hashes and regular expressions byte-exact, as Exim (built without PCRE UTF mode)
+behaves. Character classes are those of the C locale, which Exim forces at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pyexim.taint import Tainted, mark
+
+# C-locale character classes, as Exim sees bytes (setlocale(LC_ALL, "C")).
+SPACE = frozenset(" \t\n\v\f\r")
+DIGITS = frozenset("0123456789")
+ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+ALNUM = ALPHA | DIGITS
+XDIGITS = frozenset("0123456789abcdefABCDEF")
+PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+CNTRL = frozenset(chr(c) for c in list(range(32)) + [127])
+
+
+def isspace(c: str) -> bool:
+    return c in SPACE
+
+
+def is_printing(c: str, print_topbitchars: bool = False) -> bool:
+    """Exim's mac_isprint: 32..126, tab, and top-bit bytes when print_topbitchars is set."""
+    o = ord(c)
+    return 32 <= o <= 126 or c == "\t" or (o > 127 and print_topbitchars)
+
+
+def to_bytes_text(data: bytes) -> str:
+    """Bytes as engine text (one character per byte)."""
+    return data.decode("latin-1")
+
+
+def from_bytes_text(text: str) -> bytes:
+    """Engine text back to the bytes it stands for."""
+    return text.encode("latin-1")
+
+
+def lower(text: str) -> str:
+    """C-locale tolower: only ASCII letters change (str.lower would touch latin-1 letters)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+def upper(text: str) -> str:
+    """C-locale toupper."""
+    if text.isascii():
+        return text.upper()
+    return "".join(ch.upper() if ch.isascii() else ch for ch in text)
+
+
+def strcmpic(a: str, b: str) -> int:
+    """Exim's strcmpic: case-blind byte comparison, returning <0, 0 or >0."""
+    la, lb = lower(a), lower(b)
+    return (la > lb) - (la < lb)
+
+
+def strcmp(a: str, b: str) -> int:
+    return (a > b) - (a < b)
+
+
+# ---------------------------------------------------------------------------
+# Escapes
+
+_HEX = "0123456789abcdef"
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def interpret_escape(text: str, pos: int) -> tuple[str, int]:
+    """Exim's string_interpret_escape for the backslash at *pos*.
+
+    Returns the character and the index of the last character consumed, as Exim
+    leaves its pointer on the final character of the sequence. ``\\`` followed by
+    an octal digit reads up to three octal digits; ``\\x`` up to two hex digits
+    (none gives NUL); b f n r t v are the C escapes; anything else is itself.
+    """
+    p = pos + 1
+    if p >= len(text):
+        return "\\", pos
+    ch = text[p]
+    if ch in "01234567":
+        value = ord(ch) - 48
+        if p + 1 < len(text) and text[p + 1] in "01234567":
+            p += 1
+            value = value * 8 + ord(text[p]) - 48
+            if p + 1 < len(text) and text[p + 1] in "01234567":
+                p += 1
+                value = value * 8 + ord(text[p]) - 48
+        return chr(value & 0xFF), p
+    if ch in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[ch], p
+    if ch == "x":
+        value = 0
+        if p + 1 < len(text) and text[p + 1] in XDIGITS:
+            p += 1
+            value = _HEX.index(text[p].lower())
+            if p + 1 < len(text) and text[p + 1] in XDIGITS:
+                p += 1
+                value = value * 16 + _HEX.index(text[p].lower())
+        return chr(value), p
+    return ch, p
+
+
+def printing(text: str, *, tabs: bool = False, spaces: bool = False,
+             print_topbitchars: bool = False) -> str:
+    """Exim's string_printing2: non-printing bytes as C escapes or \\ooo octal."""
+    out: list[str] = []
+    changed = False
+    for ch in text:
+        if is_printing(ch, print_topbitchars) and not (tabs and ch == "\t") and not (
+                spaces and ch == " "):
+            out.append(ch)
+            continue
+        changed = True
+        out.append(_PRINT_ESCAPES.get(ch) or "\\%03o" % ord(ch))
+    if not changed:
+        return text
+    return mark("".join(out), isinstance(text, Tainted))
+
+
+_PRINT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\b": "\\b", "\v": "\\v", "\f": "\\f",
+                  "\t": "\\t"}
+
+
+def dequote(text: str, pos: int) -> tuple[str, int]:
+    """Exim's string_dequote: a word up to white space, or a "quoted" string with escapes.
+
+    Returns the word and the position after it.
+    """
+    n = len(text)
+    if pos >= n or text[pos] != '"':
+        end = pos
+        while end < n and text[end] not in SPACE:
+            end += 1
+        return text[pos:end], end
+    out: list[str] = []
+    p = pos + 1
+    while p < n and text[p] != '"':
+        if text[p] == "\\":
+            ch, p = interpret_escape(text, p)
+            out.append(ch)
+        else:
+            out.append(text[p])
+        p += 1
+    if p < n:
+        p += 1
+    return "".join(out), p
+
+
+# ---------------------------------------------------------------------------
+# Lists (string_nextinlist)
+
+def list_separator(text: str, pos: int, default: str = ":") -> tuple[str, int]:
+    """The separator a list uses (``<x`` at its start changes it) and where items begin."""
+    n = len(text)
+    while pos < n and text[pos] in SPACE:
+        pos += 1
+    if pos < n and text[pos] == "<":
+        if pos + 1 >= n:
+            # A lone "<" at the end: Exim tests the terminating NUL, which iscntrl()
+            # accepts, so the separator becomes NUL and the list is empty.
+            return "\0", n
+        if text[pos + 1] in PUNCT or text[pos + 1] in CNTRL:
+            sep = text[pos + 1]
+            pos += 2
+            while pos < n and text[pos] in SPACE and text[pos] != sep:
+                pos += 1
+            return sep, pos
+    return default, pos
+
+
+def iter_list(text: str, sep: str | None = None, *, buffer_size: int = 0) -> Iterator[str]:
+    """The items of an Exim list, as string_nextinlist returns them.
+
+    A leading ``<x`` (punctuation or control character) changes the separator
+    unless *sep* is given; a doubled punctuation separator stands for one
+    separator inside an item; items lose leading white space and trailing white
+    space (unless escaped by a backslash). Items inherit the list's taint.
+    With *buffer_size*, items are cut to ``buffer_size - 1`` characters and lose
+    all trailing white space, as when Exim's caller supplies a fixed buffer.
+    """
+    tainted = isinstance(text, Tainted)
+    n = len(text)
+    pos = 0
+    if sep is None:
+        sep, pos = list_separator(text, 0)
+    special = sep in CNTRL
+    while True:
+        while pos < n and text[pos] in SPACE and text[pos] != sep:
+            pos += 1
+        if pos >= n:
+            return
+        if text[pos] == sep:
+            pos += 1
+            if pos >= n or text[pos] != sep or special:
+                yield mark("", tainted)
+                continue
+        chunks: list[str] = []
+        while True:
+            end = text.find(sep, pos + 1)
+            if end < 0:
+                end = n
+            chunks.append(text[pos:end])
+            pos = end
+            if pos >= n:
+                break
+            pos += 1
+            if pos >= n or text[pos] != sep or special:
+                break
+        item = "".join(chunks)
+        if buffer_size:
+            item = item[:buffer_size - 1].rstrip(" \t\n\v\f\r")
+            yield mark(item, tainted)
+            continue
+        end = len(item)
+        while end > 0 and item[end - 1] in SPACE and (end == 1 or item[end - 2] != "\\"):
+            end -= 1
+        yield mark(item[:end], tainted)
+
+
+def list_separator_of(text: str) -> str:
+    """The separator iter_list would use for *text*."""
+    return list_separator(text, 0)[0]
+
+
+def append_list_element(items: list[str], element: str, sep: str) -> None:
+    """Exim's string_append_listele: add *element* with its separators doubled."""
+    items.append(element.replace(sep, sep + sep) if sep in element else element)
+
+
+# ---------------------------------------------------------------------------
+# Numbers
+
+def strtol_prefix(text: str, base: int = 10) -> tuple[int, int, bool]:
+    """C strtol: (value, index after the number, overflowed) for *text*.
+
+    Leading white space and a sign are accepted; no digits leaves the index at 0.
+    The value is clamped to the signed 64-bit range on overflow.
+    """
+    n = len(text)
+    p = 0
+    while p < n and text[p] in SPACE:
+        p += 1
+    sign = 1
+    if p < n and text[p] in "+-":
+        sign = -1 if text[p] == "-" else 1
+        p += 1
+    if base == 16 and text[p:p + 2].lower() == "0x" and p + 2 < n and text[p + 2] in XDIGITS:
+        p += 2
+    start = p
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:base]
+    value = 0
+    while p < n and text[p].lower() in digits:
+        value = value * base + digits.index(text[p].lower())
+        p += 1
+    if p == start:
+        return 0, 0, False
+    value *= sign
+    overflow = not (-(1 << 63) <= value < (1 << 63))
+    if overflow:
+        value = (1 << 63) - 1 if sign > 0 else -(1 << 63)
+    return value, p, overflow
+
+
+def c_int32(value: int) -> int:
+    """*value* wrapped to a C int (32-bit two's complement)."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value & 0x80000000 else value
+
+
+def c_int64(value: int) -> int:
+    """*value* wrapped to int64 (Exim's int_eximarith_t)."""
+    value &= 0xFFFFFFFFFFFFFFFF
+    return value - (1 << 64) if value & 0x8000000000000000 else value
