@@ -388,14 +388,34 @@ def _fatal(reason: str, *, form: str = "none", main_log: bool = True) -> EximCon
     return EximConfigError(reason, None, form=form, main_log=main_log)
 
 
-def _expander(expand: Callable[[str], str] | None, name: str) -> Callable[[str], str]:
-    def run(text: str) -> str:
-        if "$" not in text:
+class _ReadTimeExpansion:
+    """Expands the values Exim expands while reading, noting those it cannot expand.
+
+    Without an expander, a value containing "$" is left as written and its name
+    noted; finish_main() still computes everything else and then raises
+    NotAvailableError naming them, so a caller that tolerates that still has
+    every other value right.
+    """
+
+    def __init__(self, expand: Callable[[str], str] | None) -> None:
+        self.expand = expand
+        self.missing: list[str] = []
+
+    def __call__(self, name: str, text: str) -> str | None:
+        """The expanded text; None when it needs an expander and there is none."""
+        if "$" not in text and "\\" not in text:
             return text
-        if expand is None:
-            raise NotAvailableError(f"expanding {name} while reading the configuration")
-        return expand(text)
-    return run
+        if self.expand is None:
+            if "$" in text:
+                self.missing.append(name)
+                return None
+            return text
+        try:
+            return self.expand(text)
+        except NotAvailableError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the expander's error text is Exim's message
+            raise ValueError(str(error)) from None
 
 
 def finish_main(settings: Settings, *, hostname: str | None = None,
@@ -404,14 +424,17 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
 
     *hostname* replaces the machine's host name (tests use "vm", as the corpus gold
     does). *expand* expands a string (spool_directory, log_file_path, pid_file_path
-    and localhost_number are expanded at this point in Exim); it may raise
-    ValueError(message) for a failed expansion. Computed values are stored in
+    and localhost_number are expanded at this point in Exim); whatever it raises
+    for a failed expansion gives Exim's "failed to expand ..." with its text.
+    Without *expand*, values needing expansion stay as written, everything else is
+    done, and NotAvailableError names them at the end. Computed values are stored in
     *settings* with ``implied_by=COMPUTED``. Raises EximConfigError with Exim's
     wording and log form at the first problem, as Exim dies there.
     """
     def get(name: str) -> object:
         return value_of(MAIN_OPTIONS, settings, name)
 
+    expansion = _ReadTimeExpansion(expand)
     if get("local_sender_retain") and get("local_from_check"):
         raise _fatal("both local_from_check and local_sender_retain are set; this "
                      "combination is not allowed")
@@ -431,14 +454,14 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
     if not spool:
         raise _fatal("spool_directory undefined: cannot proceed")
     try:
-        spool = _expander(expand, "spool_directory")(str(spool))
+        spool = expansion("spool_directory", str(spool)) or spool
     except ValueError as error:
         raise _fatal(f'failed to expand spool_directory "{get("spool_directory")}": '
                      f"{error}") from None
     if spool != get("spool_directory"):
         derive(settings, "spool_directory", spool)
 
-    _finish_log_file_path(settings, get("log_file_path"), expand)
+    _finish_log_file_path(settings, get("log_file_path"), expansion)
 
     facility = get("syslog_facility")
     if facility is not None:
@@ -452,7 +475,7 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
     pid_path = get("pid_file_path")
     if pid_path:
         try:
-            expanded = _expander(expand, "pid_file_path")(str(pid_path))
+            expanded = expansion("pid_file_path", str(pid_path)) or pid_path
         except ValueError as error:
             raise _fatal(f'failed to expand pid_file_path "{pid_path}": {error}') from None
         if expanded != pid_path:
@@ -481,7 +504,7 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
         raise EximConfigError("smtp_accept_max must be set if smtp_accept_queue or "
                               "smtp_accept_max_per_host is set", form="plain")
 
-    _check_localhost_number(get("localhost_number"), expand)
+    _check_localhost_number(get("localhost_number"), expansion)
 
     if (get("tls_verify_hosts") is not None or get("tls_try_verify_hosts") is not None) and get(
             "tls_verify_certificates") is None:
@@ -494,17 +517,22 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
     if get("openssl_options") is not None:
         # Debian's build uses GnuTLS, which has no such option.
         raise EximConfigError("openssl_options is set but we're using GnuTLS", form="plain")
+    if expansion.missing:
+        raise NotAvailableError(f"expanding {', '.join(expansion.missing)} while reading the "
+                                "configuration")
 
 
 def _finish_log_file_path(settings: Settings, path: object,
-                          expand: Callable[[str], str] | None) -> None:
+                          expansion: _ReadTimeExpansion) -> None:
     """log_file_path: expanded; each file component needs one %s and at most one %D/%M."""
     if not path:
         return
     try:
-        expanded = _expander(expand, "log_file_path")(str(path))
+        expanded = expansion("log_file_path", str(path))
     except ValueError as error:
         raise _fatal(f'failed to expand log_file_path "{path}": {error}') from None
+    if expanded is None:
+        return
     for item in iter_list(expanded, ord(":")):
         if item in ("", "syslog"):
             continue
@@ -566,13 +594,15 @@ def _check_errors_reply_to(value: object) -> None:
                               form="plain")
 
 
-def _check_localhost_number(value: object, expand: Callable[[str], str] | None) -> None:
+def _check_localhost_number(value: object, expansion: _ReadTimeExpansion) -> None:
     if value is None:
         return
     try:
-        text = _expander(expand, "localhost_number")(str(value))
+        text = expansion("localhost_number", str(value))
     except ValueError as error:
         raise _fatal(f'failed to expand localhost_number "{value}": {error}') from None
+    if text is None:
+        return
     match = re.match(r"\s*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", text)
     rest = text[match.end():] if match else text
     if rest.strip(" \t\n\v\f\r"):

@@ -86,8 +86,14 @@ def exim_error_text(error: ConfigError, program: str = "Exim") -> str:
 
 
 def panic_die_text(error: ConfigError, program: str = "Exim") -> str:
-    """What Exim writes to stderr for a fatal config error when -bP forces -v (with newline)."""
-    flags = "MAIN PANIC DIE" if getattr(error, "main_log", False) else "PANIC DIE"
+    """What Exim writes to stderr for a fatal config error when -bP forces -v (with newline).
+
+    An error with ``die = False`` (Exim logs a bad macro definition with LOG_PANIC
+    and then exits) shows ``LOG: PANIC``.
+    """
+    flags = "MAIN PANIC" if getattr(error, "main_log", False) else "PANIC"
+    if getattr(error, "die", True):
+        flags += " DIE"
     return f"LOG: {flags}\n  {exim_error_text(error, program)}\n"
 
 
