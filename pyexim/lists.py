@@ -113,9 +113,11 @@ class MatchResult:
     """The outcome of matching a subject against a list.
 
     ``matched``: the list says yes; ``deferred``: a lookup or DNS query could not complete
-    (``matched`` is then False and ``message`` says why); ``value``: lookup data or the
-    item that matched (``$domain_data`` etc.); ``item``: the list item that decided;
-    ``captures``: ``$0``, ``$1``... as set by the match (empty when none were set).
+    (``matched`` is then False and ``message`` says why); ``value``: what the scan left for
+    ``$value`` / ``$domain_data`` etc. - lookup data or the item that matched, and, as in
+    Exim, possibly data left by an item that did not match in the end; ``item``: the list
+    item that decided; ``captures``: ``$0``, ``$1``... as set by the match (empty when none
+    were set).
     """
 
     matched: bool
@@ -208,15 +210,29 @@ def in_list(value: str, list_text: str, *, caseless: bool = False) -> str | None
 # ---------------------------------------------------------------------------
 # One item: the result of a single test
 
+class _Value:
+    """Exim's ``valueptr``: the data a list scan leaves for ``$value``.
+
+    Items write it as Exim's do: a string item clears it before testing, an address item
+    may leave data behind even when it then fails to match, a regex address item leaves
+    it alone. Whatever it holds when the scan ends is the result's ``value``.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self) -> None:
+        self.data: str | None = None
+
+
 @dataclass
 class _Item:
     rc: str
-    value: str | None = None
     captures: tuple[str, ...] | None = None
     error: str | None = None
 
 
 _FAIL = _Item(FAIL)
+_OK = _Item(OK)
 
 
 def _caps(setup0: str | None, base: int, values: Sequence[str], nmax: int) -> tuple[str, ...]:
@@ -228,6 +244,21 @@ def _caps(setup0: str | None, base: int, values: Sequence[str], nmax: int) -> tu
         if base + i <= nmax:
             out[base + i] = v
     return tuple(out)
+
+
+@dataclass
+class _Env:
+    """The caller's context plus the list being matched (for messages)."""
+
+    ctx: ListContext
+    list_name: str | None = None
+
+    @property
+    def lookups(self) -> LookupContext:
+        return self.ctx.lookup_context
+
+    def log(self, message: str, panic: bool = False) -> None:
+        self.lookups.log(message, panic)
 
 
 @dataclass
@@ -249,23 +280,8 @@ class _StringCheck:
         self.subject = self.origsubject
         self.caseless = False
 
-    def __call__(self, pattern: str) -> _Item:
-        return _check_string(self, pattern)
-
-
-@dataclass
-class _Env:
-    """The caller's context plus the list being matched (for messages)."""
-
-    ctx: ListContext
-    list_name: str | None = None
-
-    @property
-    def lookups(self) -> LookupContext:
-        return self.ctx.lookup_context
-
-    def log(self, message: str, panic: bool = False) -> None:
-        self.lookups.log(message, panic)
+    def __call__(self, pattern: str, cell: _Value | None) -> _Item:
+        return _check_string(self, pattern, cell)
 
 
 def _string_block(subject: str, caseless: bool, expand_setup: int, at_is_special: bool,
@@ -274,14 +290,25 @@ def _string_block(subject: str, caseless: bool, expand_setup: int, at_is_special
                         use_partial, caseless, at_is_special, env)
 
 
-def _check_string(cb: _StringCheck, pattern: str) -> _Item:
+def _same(a: str, b: str, caseless: bool) -> bool:
+    return ascii_lower(a) == ascii_lower(b) if caseless else a == b
+
+
+def _check_string(cb: _StringCheck, pattern: str, cell: _Value | None) -> _Item:
     """Exim's ``check_string``: one pattern against a string, domain or local part."""
+    if cell is not None:
+        cell.data = None
     s = cb.origsubject if pattern.startswith("^") else cb.subject
     setup = cb.expand_setup
     zero = s if setup == 0 else None
     if setup > 0:
         setup -= 1
     wants = setup >= 0
+
+    def hit(value: str, caps: tuple[str, ...] | None) -> _Item:
+        if cell is not None:
+            cell.data = value
+        return _Item(OK, caps if wants else None)
 
     if pattern.startswith("^"):
         try:
@@ -293,18 +320,13 @@ def _check_string(cb: _StringCheck, pattern: str) -> _Item:
         if m is None:
             return _FAIL
         groups = groups_of(m)
-        caps = _caps(zero, setup + 1, groups, setup + len(groups)) if wants else None
-        return _Item(OK, pattern, caps)
+        return hit(pattern, _caps(zero, setup + 1, groups, setup + len(groups)))
 
     if pattern.startswith("*"):
         tail = pattern[1:]
-        if len(tail) > len(s):
+        if len(tail) > len(s) or not _same(s[len(s) - len(tail):], tail, cb.caseless):
             return _FAIL
-        end = s[len(s) - len(tail):]
-        if (ascii_lower(end) != ascii_lower(tail)) if cb.caseless else (end != tail):
-            return _FAIL
-        caps = _caps(zero, setup + 1, [s[:len(s) - len(tail)]], setup + 1) if wants else None
-        return _Item(OK, pattern, caps)
+        return hit(pattern, _caps(zero, setup + 1, [s[:len(s) - len(tail)]], setup + 1))
 
     if cb.at_is_special and pattern.startswith("@"):
         if pattern == "@":
@@ -313,26 +335,25 @@ def _check_string(cb: _StringCheck, pattern: str) -> _Item:
             # Exim fails only when both brackets are missing (its own "should this be ||?").
             if not s or (s[0] != "[" and s[-1] != "]"):
                 return _FAIL
-            inner = s[1:len(s) - 1]
-            if inner in cb.env.lookups.interfaces():
-                return _Item(OK, pattern, _caps(zero, 0, [], setup) if wants else None)
+            if s[1:len(s) - 1] in cb.env.lookups.interfaces():
+                return hit(pattern, _caps(zero, 0, [], setup))
             return _FAIL
         elif ascii_lower(pattern[:4]) == "@mx_":
-            item = _check_mx(cb, s, pattern, zero, setup)
-            if item is not None:
-                return item
+            mx = _check_mx(cb, s, pattern)
+            if mx is not None:
+                return hit(pattern, _caps(zero, 0, [], setup)) if mx.rc == OK else mx
 
     semicolon = pattern.find(";")
     if semicolon < 0:
-        if (ascii_lower(s) != ascii_lower(pattern)) if cb.caseless else (s != pattern):
+        if not _same(s, pattern, cb.caseless):
             return _FAIL
-        return _Item(OK, pattern, _caps(zero, 0, [], setup) if wants else None)
+        return hit(pattern, _caps(zero, 0, [], setup))
 
     spec = _parse_type_or_panic(pattern[:semicolon])
     source = pattern[semicolon + 1:].lstrip(C_SPACE)
     try:
         result = search(spec, s if spec.single_key else None, source, cb.env.lookups,
-                        expand=_expander(cb.env.ctx), partial=cb.use_partial)
+                        expand=cb.env.ctx.expand, partial=cb.use_partial)
     except LookupFailed as exc:
         raise ListPanic(exc.message) from exc
     except LookupDefer as exc:
@@ -340,8 +361,7 @@ def _check_string(cb: _StringCheck, pattern: str) -> _Item:
     if result.data is None:
         return _FAIL
     nmax = setup + len(result.wild) if result.wild else setup
-    caps = _caps(zero, setup + 1, result.wild, nmax) if wants else None
-    return _Item(OK, result.data, caps)
+    return hit(result.data, _caps(zero, setup + 1, result.wild, nmax))
 
 
 def _parse_type_or_panic(text: str) -> LookupSpec:
@@ -351,12 +371,7 @@ def _parse_type_or_panic(text: str) -> LookupSpec:
         raise ListPanic(exc.message) from exc
 
 
-def _expander(ctx: ListContext) -> Callable[[str], str]:
-    return ctx.expand
-
-
-def _check_mx(cb: _StringCheck, s: str, pattern: str, zero: str | None,
-              setup: int) -> _Item | None:
+def _check_mx(cb: _StringCheck, s: str, pattern: str) -> _Item | None:
     """``@mx_any``, ``@mx_primary``, ``@mx_secondary`` (None: not one of them after all)."""
     rest = pattern[4:]
     low = ascii_lower(rest)
@@ -377,17 +392,14 @@ def _check_mx(cb: _StringCheck, s: str, pattern: str, zero: str | None,
     lookups = cb.env.lookups
 
     def ignored(address: str) -> bool:
-        if ignore is None:
-            return False
-        res = match_host(address, ignore, cb.env.ctx, host_name="")
-        return res.matched
+        return ignore is not None and match_host(address, ignore, cb.env.ctx,
+                                                 host_name="").matched
     found = lookups.resolver.mx_local(s, lookups.interfaces(), ignored)
     if found.status == "again":
         return _Item(DEFER, error=f'DNS lookup of "{s}" deferred')
-    local_is_lowest = found.status == "local"
-    if (not local_is_lowest or secy) and (prim or not found.removed):
+    if (found.status != "local" or secy) and (prim or not found.removed):
         return _FAIL
-    return _Item(OK, pattern, _caps(zero, 0, [], setup) if setup >= 0 else None)
+    return _OK
 
 
 # ---------------------------------------------------------------------------
@@ -396,11 +408,13 @@ def _check_mx(cb: _StringCheck, s: str, pattern: str, zero: str | None,
 @dataclass
 class _Outcome:
     rc: str
-    value: str | None = None
     item: str | None = None
     captures: tuple[str, ...] | None = None
     message: str | None = None
     cacheable: bool = True
+
+
+Check = Callable[[str, "_Value | None"], _Item]
 
 
 def _expand_list(text: str, kind: str, subject: str, env: _Env) -> _Outcome | str:
@@ -425,9 +439,15 @@ def _expand_list(text: str, kind: str, subject: str, env: _Env) -> _Outcome | st
         return _Outcome(DEFER, message=message)
 
 
+_HOST_FLAGS = {"+include_unknown": ("include_unknown", "ignore_unknown"),
+               "+ignore_unknown": ("ignore_unknown", "include_unknown"),
+               "+include_defer": ("include_defer", "ignore_defer"),
+               "+ignore_defer": ("ignore_defer", "include_defer")}
+
+
 def _check_list(list_text: str | None, sep: str | None, anchor: str | None,
-                cache: ListCache | None, check: Callable[[str], _Item], block: object,
-                kind: str, expand: bool, env: _Env, subject: str) -> _Outcome:
+                cache: ListCache | None, check: Check, block: object, kind: str,
+                expand: bool, env: _Env, subject: str, cell: _Value) -> _Outcome:
     """Exim's ``match_check_list``: scan *list_text* calling *check* for each item."""
     if list_text is None:
         return _Outcome(FAIL)
@@ -446,11 +466,9 @@ def _check_list(list_text: str | None, sep: str | None, anchor: str | None,
         if kind in (ADDRESS, LOCALPART) and ss == "+caseful":
             block.caseful()  # type: ignore[attr-defined]
             continue
-        if kind == HOST and ss[1:] in flags and ss.startswith("+"):
-            name = ss[1:]
-            other = {"include_unknown": "ignore_unknown", "ignore_unknown": "include_unknown",
-                     "include_defer": "ignore_defer", "ignore_defer": "include_defer"}[name]
-            flags[name], flags[other] = True, False
+        if kind == HOST and ss in _HOST_FLAGS:
+            on, off = _HOST_FLAGS[ss]
+            flags[on], flags[off] = True, False
             continue
         if ss.startswith("!"):
             yield_ = FAIL
@@ -459,15 +477,15 @@ def _check_list(list_text: str | None, sep: str | None, anchor: str | None,
             yield_ = OK
 
         if ss.startswith("/"):
-            file_outcome = _check_file(ss, sss, check, kind, flags, yield_, env, list_text)
-            if isinstance(file_outcome, _Outcome):
-                return file_outcome
-            yield_ = file_outcome
+            found = _check_file(ss, sss, check, kind, flags, yield_, env, list_text, cell)
+            if isinstance(found, _Outcome):
+                return found
+            yield_ = found
             continue
 
         if ss.startswith("+") and anchor is not None:
             named, named_cacheable = _check_named(ss, sss, anchor, cache, check, block, kind,
-                                                  env, subject)
+                                                  env, subject, cell)
             cacheable = cacheable and named_cacheable
             if named is None:
                 continue
@@ -476,8 +494,7 @@ def _check_list(list_text: str | None, sep: str | None, anchor: str | None,
             named.cacheable = cacheable
             return named
 
-        item = check(ss)
-        outcome = _item_outcome(item, ss, sss, yield_, flags, env, in_file=False)
+        outcome = _item_outcome(check(ss, cell), ss, sss, yield_, flags, env, in_file=False)
         if outcome is not None:
             outcome.cacheable = cacheable
             return outcome
@@ -489,29 +506,29 @@ def _item_outcome(item: _Item, ss: str, sss: str, yield_: str, flags: dict[str, 
                   env: _Env, *, in_file: bool) -> _Outcome | None:
     """What one item's test means for the list: an answer, or None to go on."""
     if item.rc == OK:
-        return _Outcome(yield_, ss if in_file else item.value, sss, item.captures)
+        return _Outcome(yield_, sss, item.captures)
     if item.rc == DEFER:
-        error = item.error or (f"DNS lookup of {ss} deferred" if in_file
-                               else f'DNS lookup of "{ss}" deferred')
+        error = item.error if item.error is not None else (
+            f"DNS lookup of {ss} deferred" if in_file else f'DNS lookup of "{ss}" deferred')
         if flags["ignore_defer"]:
             return None
         if flags["include_defer"]:
             env.log(f"{error}: accepted by +include_defer")
-            return _Outcome(OK, item=sss)
-        return _Outcome(DEFER, item=sss, message=error)
+            return _Outcome(OK, sss)
+        return _Outcome(DEFER, sss, message=error)
     if item.rc == ERROR:
         if flags["ignore_unknown"]:
             return None
         if not flags["include_unknown"]:
-            return _Outcome(FAIL, item=sss, message=item.error)
+            return _Outcome(FAIL, sss, message=item.error)
         env.log(f"{item.error}: accepted by +include_unknown")
-        return _Outcome(OK, item=sss)
+        return _Outcome(OK, sss)
     return None
 
 
-def _check_named(ss: str, sss: str, anchor: str, cache: ListCache | None,
-                 check: Callable[[str], _Item], block: object, kind: str, env: _Env,
-                 subject: str) -> tuple[_Outcome | None, bool]:
+def _check_named(ss: str, sss: str, anchor: str, cache: ListCache | None, check: Check,
+                 block: object, kind: str, env: _Env, subject: str,
+                 cell: _Value) -> tuple[_Outcome | None, bool]:
     """A ``+name`` item: (the answer, or None when the named list did not match; whether
     the result may be cached)."""
     name = ss[1:]
@@ -519,7 +536,7 @@ def _check_named(ss: str, sss: str, anchor: str, cache: ListCache | None,
     if named is None:
         message = f'unknown named{_KIND_WORD[kind]} list "{ss}"'
         env.log(message, True)
-        return _Outcome(DEFER, item=sss, message=message), True
+        return _Outcome(DEFER, sss, message=message), True
     # A list that contains expansions is not cacheable unless defined with "_cache".
     cacheable = bool(getattr(named, "cached", "$" not in named.value))
     use_cache = cache if cacheable else None
@@ -528,23 +545,25 @@ def _check_named(ss: str, sss: str, anchor: str, cache: ListCache | None,
     if use_cache is not None and cache_key in use_cache.results:
         if not use_cache.results[cache_key]:
             return None, True
-        return _Outcome(OK, use_cache.data.get(cache_key, {}).get(key), sss), True
+        data = use_cache.data.get(cache_key, {})
+        if key in data:
+            cell.data = data[key]
+        return _Outcome(OK, sss), True
     sub = _check_list(named.value, None, anchor, use_cache, check, block, kind, True, env,
-                      subject)
+                      subject, cell)
     cacheable = cacheable and sub.cacheable
     if sub.rc == DEFER:
         return sub, cacheable
     if use_cache is not None and cacheable:
         use_cache.results[cache_key] = sub.rc == OK
-        use_cache.data.setdefault(cache_key, {})[key] = sub.value
+        use_cache.data.setdefault(cache_key, {})[key] = cell.data
     if sub.rc != OK:
         return None, cacheable
-    return _Outcome(OK, sub.value, sss, sub.captures), cacheable
+    return _Outcome(OK, sss, sub.captures), cacheable
 
 
-def _check_file(filename: str, sss: str, check: Callable[[str], _Item], kind: str,
-                flags: dict[str, bool], yield_: str, env: _Env,
-                list_text: str) -> _Outcome | str:
+def _check_file(filename: str, sss: str, check: Check, kind: str, flags: dict[str, bool],
+                yield_: str, env: _Env, list_text: str, cell: _Value) -> _Outcome | str:
     """A ``/file`` item: each line is an item; returns the answer or the yield to carry on."""
     try:
         content = read_text(filename)
@@ -553,6 +572,7 @@ def _check_file(filename: str, sss: str, check: Callable[[str], _Item], kind: st
         raise ListPanic(f"failed to open {sss} when checking {listname}: "
                         f"{exc.strerror}") from exc
     file_yield = yield_
+    # In address and local-part lists "#" is a comment only after white space.
     hash_needs_space = kind in (ADDRESS, LOCALPART)
     for line in content.splitlines():
         start = 0
@@ -571,17 +591,18 @@ def _check_file(filename: str, sss: str, check: Callable[[str], _Item], kind: st
         if ss.startswith("!"):
             file_yield = FAIL if file_yield == OK else OK
             ss = ss[1:].lstrip(C_SPACE)
-        item = check(ss)
+        item = check(ss, cell)
         outcome = _item_outcome(item, ss, ss, file_yield, flags, env, in_file=True)
         if outcome is not None:
+            if item.rc == OK:
+                cell.data = ss
             return outcome
     return file_yield
 
 
-def _result(outcome: _Outcome) -> MatchResult:
+def _result(outcome: _Outcome, cell: _Value) -> MatchResult:
     return MatchResult(matched=outcome.rc == OK, deferred=outcome.rc == DEFER,
-                       value=outcome.value if outcome.rc == OK else None,
-                       item=outcome.item, captures=outcome.captures or (),
+                       value=cell.data, item=outcome.item, captures=outcome.captures or (),
                        message=outcome.message)
 
 
@@ -590,7 +611,8 @@ def _result(outcome: _Outcome) -> MatchResult:
 
 def _match_in_list(subject: str, list_text: str | None, ctx: ListContext, kind: str,
                    anchor: str | None, *, caseless: bool, expand: bool,
-                   cache: ListCache | None, sep: str | None, list_name: str | None) -> _Outcome:
+                   cache: ListCache | None, sep: str | None,
+                   list_name: str | None) -> MatchResult:
     """Exim's ``match_isinlist``."""
     env = _Env(ctx, list_name)
     if kind in (DOMAIN, LOCALPART):
@@ -598,8 +620,10 @@ def _match_in_list(subject: str, list_text: str | None, ctx: ListContext, kind: 
     else:
         setup = 0 if sep == SINGLE_ITEM else -1
     block = _string_block(subject, caseless, setup, kind == DOMAIN, env)
-    return _check_list(list_text, sep, anchor, cache, block, block, kind, expand, env,
-                       block.subject)
+    cell = _Value()
+    outcome = _check_list(list_text, sep, anchor, cache, block, block, kind, expand, env,
+                          block.subject, cell)
+    return _result(outcome, cell)
 
 
 def match_domain(domain: str, list_text: str | None, ctx: ListContext, *,
@@ -611,18 +635,19 @@ def match_domain(domain: str, list_text: str | None, ctx: ListContext, *,
     expansion has expanded it already). *cache* remembers named-list results for this
     domain; *list_name* names the option in messages.
     """
-    return _result(_match_in_list(domain, list_text, ctx, DOMAIN, DOMAIN, caseless=caseless,
-                                  expand=expand, cache=cache, sep=None, list_name=list_name))
+    return _match_in_list(domain, list_text, ctx, DOMAIN, DOMAIN, caseless=caseless,
+                          expand=expand, cache=cache, sep=None, list_name=list_name)
 
 
 def match_local_part(local_part: str, list_text: str | None, ctx: ListContext, *,
                      caseless: bool = False, expand: bool = False,
                      cache: ListCache | None = None,
                      list_name: str | None = None) -> MatchResult:
-    """Match a local part against a local-part list (caseful unless *caseless*)."""
-    return _result(_match_in_list(local_part, list_text, ctx, LOCALPART, LOCALPART,
-                                  caseless=caseless, expand=expand, cache=cache, sep=None,
-                                  list_name=list_name))
+    """Match a local part against a local-part list (caseful unless *caseless*; the
+    ``match_local_part`` expansion condition matches caselessly)."""
+    return _match_in_list(local_part, list_text, ctx, LOCALPART, LOCALPART,
+                          caseless=caseless, expand=expand, cache=cache, sep=None,
+                          list_name=list_name)
 
 
 def match_string_list(value: str, list_text: str | None, ctx: ListContext, *,
@@ -635,10 +660,9 @@ def match_string_list(value: str, list_text: str | None, ctx: ListContext, *,
 
     For ``${if inlist}`` (plain comparison) use ``in_list``.
     """
-    return _result(_match_in_list(value, list_text, ctx, STRING, named_kind, caseless=caseless,
-                                  expand=expand, cache=None,
-                                  sep=SINGLE_ITEM if single_item else None,
-                                  list_name=list_name))
+    return _match_in_list(value, list_text, ctx, STRING, named_kind, caseless=caseless,
+                          expand=expand, cache=None,
+                          sep=SINGLE_ITEM if single_item else None, list_name=list_name)
 
 
 def match_wild_key(key: str, pattern: str, lookups: LookupContext, *,
@@ -647,15 +671,14 @@ def match_wild_key(key: str, pattern: str, lookups: LookupContext, *,
 
     Raises LookupDefer when the item defers or cannot be expanded.
     """
-    ctx = SimpleListContext({}, lookups, expand)
-    env = _Env(ctx)
+    needs_expansion = expand_key and ("$" in pattern or "\\" in pattern)
+    if needs_expansion and expand is None:
+        raise LookupDefer(f'wildlsearch key "{pattern}" needs expanding, '
+                          "but there is no expansion context")
+    env = _Env(SimpleListContext({}, lookups, expand))
     block = _string_block(key, True, 0, False, env)
-    if expand_key and ("$" in pattern or "\\" in pattern):
-        if expand is None:
-            raise LookupDefer(f'wildlsearch key "{pattern}" needs expanding, '
-                              "but there is no expansion context")
     outcome = _check_list(pattern, SINGLE_ITEM, None, None, block, block, STRING,
-                          expand_key and ("$" in pattern or "\\" in pattern), env, key)
+                          needs_expansion, env, key, _Value())
     if outcome.rc == DEFER:
         raise LookupDefer(outcome.message or "")
     return outcome.rc == OK
@@ -683,11 +706,14 @@ class _AddressCheck:
             self.address = self.origaddress[:at] + self.address[at:]
         self.caseless = False
 
-    def __call__(self, pattern: str) -> _Item:
-        return _check_address(self, pattern)
+    def __call__(self, pattern: str, cell: _Value | None) -> _Item:
+        return _check_address(self, pattern, cell)
 
 
-def _check_address(cb: _AddressCheck, pattern: str) -> _Item:
+_AT_SPECIALS = ("", "[]", "mx_any", "mx_primary", "mx_secondary")
+
+
+def _check_address(cb: _AddressCheck, pattern: str, cell: _Value | None) -> _Item:
     """Exim's ``check_address``: one address-list item."""
     subject = cb.address
     at = subject.rfind("@")
@@ -699,8 +725,9 @@ def _check_address(cb: _AddressCheck, pattern: str) -> _Item:
 
     if pattern.startswith("^"):
         block = _string_block(subject, cb.caseless, cb.expand_setup, False, env)
-        return _check_string(block, pattern)
+        return _check_string(block, pattern, None)
 
+    # A lookup of the whole address: letters, digits and "-", then "*" or "*@", then ";".
     i = 0
     while i < len(pattern) and (pattern[i].isascii() and pattern[i].isalnum()
                                 or pattern[i] == "-"):
@@ -714,68 +741,63 @@ def _check_address(cb: _AddressCheck, pattern: str) -> _Item:
             env.log('partial matching is not applicable to whole-address lookups: ignored '
                     f'"partial-" in "{pattern}"', True)
         block = _string_block(subject, cb.caseless, -1, False, env, use_partial=False)
-        return _check_string(block, pattern)
+        return _check_string(block, pattern, cell)
 
     if not subject:
-        return _FAIL if pattern else _Item(OK)
+        return _FAIL if pattern else _OK
 
     if pattern.startswith("@@"):
-        return _check_at_at(cb, subject, at, pattern)
+        return _check_at_at(cb, subject, at, pattern, cell)
 
     value: str | None = None
+    local_caps: tuple[int, str] | None = None
     expand_inc = 0
-    caps_local: list[tuple[int, str]] = []
     pat_at = pattern.rfind("@")
     if pat_at >= 0:
-        if (pat_at > 0 and pattern[pat_at - 1] == "@"
-                and pattern[pat_at + 1:] in ("", "[]", "mx_any", "mx_primary", "mx_secondary")):
+        # "x@@", "x@@[]", "x@@mx_any"...: the domain part is the special item with its "@".
+        if pat_at > 0 and pattern[pat_at - 1] == "@" and pattern[pat_at + 1:] in _AT_SPECIALS:
             pat_at -= 1
-        plen = pat_at
         slen = at
         if pattern.startswith("*"):
-            clen = plen - 1
-            if slen < clen:
-                return _FAIL
-            sub = subject[slen - clen:slen]
-            want = pattern[1:1 + clen]
-            if (ascii_lower(sub) != ascii_lower(want)) if cb.caseless else (sub != want):
+            clen = pat_at - 1
+            if slen < clen or not _same(subject[slen - clen:slen], pattern[1:1 + clen],
+                                        cb.caseless):
                 return _FAIL
             if cb.expand_setup > 0:
-                caps_local.append((cb.expand_setup, subject[:slen - clen]))
+                local_caps = (cb.expand_setup, subject[:slen - clen])
                 expand_inc = 1
-        else:
-            if slen != plen:
-                return _FAIL
-            sub, want = subject[:slen], pattern[:slen]
-            if (ascii_lower(sub) != ascii_lower(want)) if cb.caseless else (sub != want):
-                return _FAIL
+        elif slen != pat_at or not _same(subject[:slen], pattern[:slen], cb.caseless):
+            return _FAIL
+        # Exim copies this many characters of the pattern whatever its form (a "*" pattern
+        # shorter or longer than the local part included): copied as it is.
         value = pattern[:slen]
         domain_pattern = pattern[pat_at + 1:]
     else:
         domain_pattern = pattern
 
-    domain = subject[at + 1:]
-    block = _string_block(domain, cb.caseless, cb.expand_setup + expand_inc, True, env)
+    block = _string_block(subject[at + 1:], cb.caseless, cb.expand_setup + expand_inc, True,
+                          env)
+    if cell is not None:
+        cell.data = None
+    dcell = _Value()
     outcome = _check_list(domain_pattern, SINGLE_ITEM, DOMAIN, None, block, block, DOMAIN,
-                          False, env, block.subject)
+                          False, env, block.subject, dcell)
+    if cell is not None and (value is not None or dcell.data is not None):
+        cell.data = f"{value or ''}@{dcell.data or ''}"
     caps = outcome.captures
-    if caps_local and outcome.rc == OK:
+    if local_caps is not None and outcome.rc == OK:
         merged = list(caps or ())
-        for index, text in caps_local:
-            while len(merged) <= index:
-                merged.append("")
-            merged[index] = text
+        index, text = local_caps
+        merged.extend([""] * (index + 1 - len(merged)))
+        merged[index] = text
         caps = tuple(merged)
-    dvalue = outcome.value if outcome.rc == OK else None
-    joined = f"{value or ''}@{dvalue or ''}" if (value is not None or dvalue) else None
-    if outcome.rc == OK:
-        return _Item(OK, joined, caps)
     if outcome.rc == DEFER:
         return _Item(DEFER, error=outcome.message)
-    return _FAIL
+    return _Item(OK, caps) if outcome.rc == OK else _FAIL
 
 
-def _check_at_at(cb: _AddressCheck, subject: str, at: int, pattern: str) -> _Item:
+def _check_at_at(cb: _AddressCheck, subject: str, at: int, pattern: str,
+                 cell: _Value | None) -> _Item:
     """``@@type;file``: look the domain up to get a list of local parts (with ``>`` chains)."""
     if at == 1 and subject[0] == "*":
         return _FAIL
@@ -785,17 +807,18 @@ def _check_at_at(cb: _AddressCheck, subject: str, at: int, pattern: str) -> _Ite
     watchdog = 50
     while key is not None and watchdog > 0:
         watchdog -= 1
-        block = _string_block(key, False, -1, False, env)
-        item = _check_string(block, pattern[2:])
+        found = _Value()
+        item = _check_string(_string_block(key, False, -1, False, env), pattern[2:], found)
         if item.rc != OK:
             return item
-        data = item.value or ""
+        data = found.data or ""
+        # The last item may be "> name": go on with that key once this list is done.
         colon = data.rfind(":")
-        tail_start = 0 if colon < 0 else colon + 1
-        tail = data[tail_start:].lstrip(C_SPACE)
+        start = colon + 1 if colon >= 0 else 0
+        tail = data[start:].lstrip(C_SPACE)
         if tail.startswith(">"):
             key = tail[1:].lstrip(C_SPACE)
-            data = data[:len(data) - len(data[tail_start:].lstrip(C_SPACE))]
+            data = data[:len(data) - len(tail)]
         else:
             key = None
         for ss in list_items(data):
@@ -803,10 +826,10 @@ def _check_at_at(cb: _AddressCheck, subject: str, at: int, pattern: str) -> _Ite
             if ss.startswith("!"):
                 local_yield = FAIL
                 ss = ss[1:].lstrip(C_SPACE)
-            lblock = _string_block(local, cb.caseless, -1, False, env)
-            result = _check_string(lblock, ss)
+            result = _check_string(_string_block(local, cb.caseless, -1, False, env), ss,
+                                   cell)
             if result.rc == OK:
-                return _Item(OK, result.value) if local_yield == OK else _FAIL
+                return _OK if local_yield == OK else _FAIL
             if result.rc == DEFER:
                 return result
     if watchdog <= 0:
@@ -824,25 +847,22 @@ def match_address(address: str, list_text: str | None, ctx: ListContext, *,
     only the domain; ``+caseful`` in the list restores the local part's case.
     *expand_setup* 0 sets ``$0`` to the address and ``$1``... from wildcards (rewriting).
     """
-    subject = address
-    at = subject.rfind("@")
-    if caseless:
-        lowered = ascii_lower(subject)
+    at = address.rfind("@")
+    if caseless or at < 0:
+        lowered = ascii_lower(address)
     else:
-        lowered = subject[:at + 1] + ascii_lower(subject[at + 1:]) if at >= 0 else \
-            ascii_lower(subject)
+        lowered = address[:at + 1] + ascii_lower(address[at + 1:])
     env = _Env(ctx, list_name)
-    setup = expand_setup
-    if setup == 0:
-        setup = 1
-    block = _AddressCheck(address, lowered, setup, caseless, env)
+    block = _AddressCheck(address, lowered, 1 if expand_setup == 0 else expand_setup,
+                          caseless, env)
+    cell = _Value()
     outcome = _check_list(list_text, SINGLE_ITEM if single_item else None, ADDRESS, cache,
-                          block, block, ADDRESS, expand, env, lowered)
+                          block, block, ADDRESS, expand, env, lowered, cell)
     if expand_setup == 0 and outcome.rc == OK:
         caps = list(outcome.captures or ("",))
         caps[0] = address
         outcome.captures = tuple(caps)
-    return _result(outcome)
+    return _result(outcome, cell)
 
 
 # ---------------------------------------------------------------------------
@@ -863,35 +883,35 @@ class _HostCheck:
     def key(self) -> str:
         return self.host_address
 
-    def __call__(self, pattern: str) -> _Item:
-        return _check_host(self, pattern)
+    def __call__(self, pattern: str, cell: _Value | None) -> _Item:
+        return _check_host(self, pattern, cell)
 
 
-def _check_host(cb: _HostCheck, ss: str) -> _Item:
+def _check_host(cb: _HostCheck, ss: str, cell: _Value | None) -> _Item:
     """Exim's verify.c ``check_host``: one host-list item."""
     if ss == "*":
-        return _Item(OK)
+        return _OK
     if not cb.host_address:
-        return _FAIL if ss else _Item(OK)
+        return _FAIL if ss else _OK
     if not ss:
         return _FAIL
     env = cb.env
     lookups = env.lookups
     isiponly = cb.host_name == ""
 
-    if ss.startswith("@"):
-        if ss == "@":
-            if isiponly:
-                return _Item(ERROR)
-            ss = lookups.primary_hostname
-        elif ss == "@[]":
-            return _Item(OK) if cb.host_address in lookups.interfaces() else _FAIL
+    if ss == "@":
+        if isiponly:
+            return _Item(ERROR)
+        ss = lookups.primary_hostname
+    elif ss == "@[]":
+        return _OK if cb.host_address in lookups.interfaces() else _FAIL
 
     if is_ip_address(ss, allow_mask=True):
-        return _Item(OK) if host_is_in_net(cb.host_address, ss, ip_mask_offset(ss)) else _FAIL
+        return _OK if host_is_in_net(cb.host_address, ss, ip_mask_offset(ss)) else _FAIL
 
+    # "1.2.3" and "1.2.3/24" are common mistakes: say so rather than look up a name.
     t = 0
-    while t < len(ss) and (ss[t] in "0123456789."):
+    while t < len(ss) and ss[t] in "0123456789.":
         t += 1
     if t == len(ss) or (ss[t] == "/" and t != 0):
         return _Item(ERROR, error="malformed IPv4 address or address mask")
@@ -910,15 +930,13 @@ def _check_host(cb: _HostCheck, ss: str) -> _Item:
     start = 0
     if ss.startswith("net") and semicolon >= 0:
         t = 3
-        digits = ""
         while t < len(ss) and ss[t].isdigit():
-            digits += ss[t]
             t += 1
-        mlen = int(digits) if digits else -1
+        mlen = int(ss[3:t]) if t > 3 else -1
         iplookup = ss[t:t + 1] == "-"
         start = t + 1
     if iplookup:
-        return _host_ip_lookup(cb, ss, start, endname, semicolon, mlen, opts)
+        return _host_ip_lookup(cb, ss[start:endname], ss[semicolon + 1:], mlen, opts, cell)
 
     if isiponly:
         return _Item(ERROR, error="cannot match host name in match_ip list")
@@ -926,16 +944,15 @@ def _check_host(cb: _HostCheck, ss: str) -> _Item:
     if all((ch.isascii() and ch.isalnum()) or ch in ".-_" for ch in ss):
         found = lookups.resolver.host_find_byname(ss)
         if found.status == "ok":
-            for address in found.addresses:
-                if host_is_in_net(address, cb.host_address, 0):
-                    return _Item(OK)
+            if any(host_is_in_net(address, cb.host_address, 0) for address in found.addresses):
+                return _OK
             return _FAIL
         if found.status == "again":
             return _Item(DEFER)
         return _Item(ERROR, error=f"failed to find IP address for {ss}")
 
     if cb.host_name:
-        return _check_string(_string_block(cb.host_name, True, -1, True, env), ss)
+        return _check_string(_string_block(cb.host_name, True, -1, True, env), ss, cell)
 
     if semicolon >= 0:
         try:
@@ -944,7 +961,7 @@ def _check_host(cb: _HostCheck, ss: str) -> _Item:
             env.log(f'{exc.message} in host list item "{ss}"', True)
             return _Item(DEFER, error=exc.message)
         if not spec.single_key:
-            item = _check_string(_string_block("", True, -1, True, env), ss)
+            item = _check_string(_string_block("", True, -1, True, env), ss, cell)
             return item if item.rc in (OK, DEFER) else _FAIL
 
     names = cb.name_lookup() if cb.name_lookup is not None else \
@@ -952,46 +969,43 @@ def _check_host(cb: _HostCheck, ss: str) -> _Item:
     if names is None or not names.name:
         return _Item(ERROR, error=f"failed to find host name for {cb.host_address}")
     for name in (names.name, *names.aliases):
-        item = _check_string(_string_block(name, True, -1, True, env), ss)
+        item = _check_string(_string_block(name, True, -1, True, env), ss, cell)
         if item.rc in (OK, DEFER):
             return item
     return _FAIL
 
 
-def _host_ip_lookup(cb: _HostCheck, ss: str, start: int, endname: int, semicolon: int,
-                    mlen: int, opts: str | None) -> _Item:
+def _host_ip_lookup(cb: _HostCheck, name: str, rest: str, mlen: int, opts: str | None,
+                    cell: _Value | None) -> _Item:
     """``net<n>-type;source`` (and any lookup in a match_ip list): the address is the key."""
-    name = ss[start:endname]
     ltype = find_type(name)
     if ltype is None:
         raise ListPanic(f'unknown lookup type "{name}"')
-    rest = ss[semicolon + 1:]
+    key: str | None = None
     if ltype.style == ABSFILE_QUERY:
         end = 0
         while end < len(rest) and rest[end] not in C_SPACE:
             end += 1
-        filename: str | None = rest[:end]
-        key: str | None = None
+        opts = ",".join(filter(None, [f"file={rest[:end]}", opts]))
         source = rest[end:].lstrip(C_SPACE)
-        spec = LookupSpec(name=name, single_key=False, opts=f"file={filename}"
-                          + (f",{opts}" if opts else ""))
     elif ltype.style == QUERY:
-        key, source = None, rest
-        spec = LookupSpec(name=name, single_key=False, opts=opts)
-    else:
-        sep = ":" if name == "iplsearch" else "."
-        words = host_mask(host_aton(cb.host_address), mlen)
-        key = host_nmtoa(words, mlen, sep)
         source = rest
-        spec = LookupSpec(name=name, single_key=True, opts=opts)
+    else:
+        # IPv6 keys use dots, not colons, except for iplsearch which reads colons itself.
+        words = host_mask(host_aton(cb.host_address), mlen)
+        key = host_nmtoa(words, mlen, ":" if name == "iplsearch" else ".")
+        source = rest
+    spec = LookupSpec(name=name, single_key=ltype.single_key, opts=opts)
     try:
-        result = search(spec, key, source, cb.env.lookups, expand=_expander(cb.env.ctx),
+        result = search(spec, key, source, cb.env.lookups, expand=cb.env.ctx.expand,
                         partial=False)
     except LookupFailed as exc:
         raise ListPanic(exc.message) from exc
     except LookupDefer as exc:
         return _Item(DEFER, error=exc.message)
-    return _Item(OK, result.data) if result.data is not None else _FAIL
+    if cell is not None:
+        cell.data = result.data
+    return _OK if result.data is not None else _FAIL
 
 
 def _default_host_names(address: str, lookups: LookupContext) -> HostNames | None:
@@ -1000,7 +1014,7 @@ def _default_host_names(address: str, lookups: LookupContext) -> HostNames | Non
     if key not in lookups.list_state:
         lookups.list_state[key] = lookups.resolver.host_name_lookup(address)
     found = lookups.list_state[key]
-    return found if found is not None and found.status == "ok" else None  # type: ignore
+    return found if getattr(found, "status", None) == "ok" else None  # type: ignore
 
 
 def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
@@ -1017,8 +1031,9 @@ def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
     """
     env = _Env(ctx, list_name)
     block = _HostCheck(host_address, host_name, name_lookup, env)
+    cell = _Value()
     return _result(_check_list(list_text, None, HOST, cache, block, block, HOST, expand, env,
-                               host_address))
+                               host_address, cell), cell)
 
 
 def match_ip(address: str, list_text: str | None, ctx: ListContext, *,
@@ -1029,7 +1044,4 @@ def match_ip(address: str, list_text: str | None, ctx: ListContext, *,
     any lookup is keyed by the address. The caller checks that *address* is an IP address
     (Exim fails the expansion with ``"x" is not an IP address`` otherwise).
     """
-    env = _Env(ctx)
-    block = _HostCheck(address, "", None, env)
-    return _result(_check_list(list_text, None, HOST, None, block, block, HOST, expand, env,
-                               address))
+    return match_host(address, list_text, ctx, host_name="", expand=expand)

@@ -33,11 +33,17 @@ class RegexError(ValueError):
         self.offset = offset
 
 
+_INLINE_FLAGS = re.compile(r"\(\?([imsx]*(?:-[imsx]*)?)\)")
+
+
 def _translate(pattern: str) -> str:
     out: list[str] = []
     i = 0
     n = len(pattern)
     in_class = False
+    # PCRE's "(?-i)" changes options up to the end of the enclosing group; Python only
+    # has scoped "(?-i:...)". Per group level: the option groups opened for that.
+    pending: list[list[str]] = [[]]
     while i < n:
         c = pattern[i]
         if c == "\\" and i + 1 < n:
@@ -57,6 +63,10 @@ def _translate(pattern: str) -> str:
                 continue
             if not in_class and nxt == "z":
                 out.append("\\Z")
+                i += 2
+                continue
+            if nxt == "N" and not in_class and pattern[i + 2:i + 3] != "{":
+                out.append("[^\\n]")
                 i += 2
                 continue
             if nxt == "e":
@@ -131,6 +141,21 @@ def _translate(pattern: str) -> str:
                 out.append("\\]")
                 i += 1
             continue
+        if c == "(":
+            flags = _INLINE_FLAGS.match(pattern, i)
+            if flags is not None and flags.group(1):
+                out.append(f"(?{flags.group(1)}:")
+                pending[-1].append(flags.group(1))
+                i = flags.end()
+                continue
+            pending.append([])
+        elif c == ")" and len(pending) > 1:
+            out.append(")" * len(pending.pop()))
+        elif c == "|" and pending[-1]:
+            # an alternative starts afresh inside the option groups: close and reopen them
+            out.append(")" * len(pending[-1]) + "|" + "".join(f"(?{f}:" for f in pending[-1]))
+            i += 1
+            continue
         if c == "(" and pattern.startswith("(?<", i) and i + 3 < n and pattern[i + 3] not in "=!":
             out.append("(?P<")
             i += 3
@@ -143,7 +168,7 @@ def _translate(pattern: str) -> str:
                 continue
         out.append(c)
         i += 1
-    return "".join(out)
+    return "".join(out) + ")" * len(pending[0])
 
 
 @lru_cache(maxsize=512)
@@ -153,8 +178,26 @@ def compile_pcre(pattern: str, caseless: bool = False) -> re.Pattern[str]:
     try:
         return re.compile(_translate(pattern), flags)
     except re.error as exc:
-        pos = exc.pos if exc.pos is not None else 0
-        raise RegexError(str(exc.msg), pos) from exc
+        message, offset = _pcre_wording(str(exc.msg), exc.pos or 0, pattern)
+        raise RegexError(message, offset) from exc
+
+
+# Python's words for common errors -> PCRE2's words and where PCRE2 reports them.
+_PCRE_WORDING = {
+    "missing ), unterminated subpattern": ("missing closing parenthesis", "end"),
+    "unbalanced parenthesis": ("unmatched closing parenthesis", "pos"),
+    "nothing to repeat": ("quantifier does not follow a repeatable item", "pos"),
+    "multiple repeat": ("quantifier does not follow a repeatable item", "pos"),
+    "unterminated character set": ("missing terminating ] for character class", "end"),
+}
+
+
+def _pcre_wording(message: str, pos: int, pattern: str) -> tuple[str, int]:
+    found = _PCRE_WORDING.get(message)
+    if found is None:
+        return message, pos
+    words, where = found
+    return words, len(pattern) if where == "end" else pos
 
 
 def groups_of(match: re.Match[str]) -> list[str]:

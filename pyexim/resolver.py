@@ -163,7 +163,8 @@ class Resolver:
     AD flag; *cname_loops*: how many CNAMEs to follow when the server did not (Exim's
     ``dns_cname_loops``); *again_means_nonexist*: a predicate on the name (Exim's
     ``dns_again_means_nonexist`` domain list); *hosts_file*: read by ``host_find_byname``
-    and reverse lookups ``byaddr``; *query*: replaces the network exchange (tests).
+    and reverse lookups ``byaddr``; *query*: replaces the exchange with a server (tests:
+    it gets the request and returns the response, or None for a timeout).
     """
 
     def __init__(self, nameservers: Sequence[str] = ("127.0.0.1",), *, port: int = 53,
@@ -172,8 +173,8 @@ class Resolver:
                  again_means_nonexist: Callable[[str], bool] | None = None,
                  hosts_file: str | None = "/etc/hosts",
                  host_lookup_order: str = "bydns:byaddr",
-                 query: Callable[[dns.message.Message], dns.message.Message | None] | None
-                 = None):
+                 query: Callable[[dns.message.Message], dns.message.Message | None]
+                 | None = None):
         self.nameservers = list(nameservers)
         self.port = port
         self.timeout = timeout
@@ -213,24 +214,30 @@ class Resolver:
 
     # -- one query ------------------------------------------------------------------
 
-    def _exchange(self, request: dns.message.Message) -> dns.message.Message | None | str:
-        """Send *request* to the servers in turn; the response, or AGAIN / FAIL."""
+    def _send(self, request: dns.message.Message, server: str) -> dns.message.Message | None:
+        """One exchange with one server: the response, or None on timeout/network error."""
         if self._query is not None:
             return self._query(request)
+        try:
+            try:
+                return dns.query.udp(request, server, timeout=self.timeout, port=self.port,
+                                     raise_on_truncation=True)
+            except dns.message.Truncated:
+                return dns.query.tcp(request, server, timeout=self.timeout, port=self.port)
+        except (dns.exception.Timeout, OSError, dns.exception.DNSException):
+            return None
+
+    def _exchange(self, request: dns.message.Message) -> dns.message.Message | str:
+        """Ask the servers in turn, as the C resolver does: the first NOERROR or NXDOMAIN
+        response; else AGAIN (timeouts, SERVFAIL) or FAIL (REFUSED, NOTIMP, FORMERR)."""
         last: dns.message.Message | None = None
+        servers = self.nameservers if self._query is None else ["injected"]
         for _ in range(max(1, self.attempts)):
-            for server in self.nameservers:
-                try:
-                    try:
-                        response = dns.query.udp(request, server, timeout=self.timeout,
-                                                 port=self.port, raise_on_truncation=True)
-                    except dns.message.Truncated:
-                        response = dns.query.tcp(request, server, timeout=self.timeout,
-                                                 port=self.port)
-                except (dns.exception.Timeout, OSError, dns.exception.DNSException):
+            for server in servers:
+                response = self._send(request, server)
+                if response is None:
                     continue
-                rcode = response.rcode()
-                if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+                if response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
                     return response
                 last = response
         if last is None:
@@ -256,8 +263,8 @@ class Resolver:
         if self.dnssec:
             request.flags |= dns.flags.AD
         response = self._exchange(request)
-        if response is None or isinstance(response, str):
-            status = response if isinstance(response, str) else AGAIN
+        if isinstance(response, str):
+            status = response
             if status == AGAIN and self.again_means_nonexist is not None \
                     and self.again_means_nonexist(name):
                 status = NXDOMAIN

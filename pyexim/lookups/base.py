@@ -165,8 +165,12 @@ def open_and_read(filename: str, purpose: str, type_name: str) -> str:
         fd = os.open(filename, os.O_RDONLY)
     except OSError as exc:
         raise LookupFailed(f"failed to open {filename} for {purpose}: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as f:
+    try:
         check_file(fd, filename, False, type_name)
+    except LookupFailed:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
         return f.read().decode("latin-1")
 
 

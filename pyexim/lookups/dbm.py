@@ -33,7 +33,7 @@ class BdbFormatError(ValueError):
 def read_bdb_hash(content: bytes) -> dict[bytes, bytes]:
     """Every key/data pair of a Berkeley DB hash database file."""
     if len(content) < 512:
-        raise BdbFormatError("file too short")
+        raise BdbFormatError("unexpected file type or format")
     for order in "<>":
         magic, _version, pagesize = struct.unpack_from(order + "III", content, 12)
         if magic == HASH_MAGIC:

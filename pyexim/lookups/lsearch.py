@@ -93,8 +93,7 @@ def parse_key(text: str, ret_full: bool) -> tuple[str, str, int]:
         key = "".join(out)
         if i < len(text):
             i += 1
-        rest = text[i:]
-        return key, key + rest, len(key)
+        return key, key + text[i:], i
     i = 0
     while i < len(text) and text[i] != ":" and text[i] not in C_SPACE:
         i += 1
