@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyexim.smtp import events as ev  # noqa: E402
-from pyexim.smtp import texts  # noqa: E402
-from pyexim.smtp.server import Limits, ServerConnection, Settings  # noqa: E402
+from pyexim.smtp import events as ev
+from pyexim.smtp import texts
+from pyexim.smtp.server import Limits, ServerConnection, Settings
 
 REPLIES = {
     ev.MailFrom: texts.OK, ev.RcptTo: texts.ACCEPTED, ev.Data: texts.START_DATA,

@@ -27,7 +27,7 @@ class Overflow:
 class ReceiveBuffer:
     """Bytes received and not yet consumed."""
 
-    __slots__ = ("_data", "_start", "_scanned")
+    __slots__ = ("_data", "_scanned", "_start")
 
     def __init__(self) -> None:
         self._data = bytearray()

@@ -39,7 +39,7 @@ class DotDecoder:
     line-start dot may be left unconsumed until the next octets decide what they are.
     """
 
-    __slots__ = ("lf_only", "_mode_known", "_line_start", "_prev_cr", "ended", "wire_size")
+    __slots__ = ("_line_start", "_mode_known", "_prev_cr", "ended", "lf_only", "wire_size")
 
     def __init__(self) -> None:
         self.lf_only = False        # the message's line mode, once _mode_known
@@ -99,7 +99,7 @@ class DotDecoder:
 class ChunkModeTracker:
     """The line mode of a BDAT message, decided by its first LF across chunks."""
 
-    __slots__ = ("lf_only", "_known", "_prev_cr")
+    __slots__ = ("_known", "_prev_cr", "lf_only")
 
     def __init__(self) -> None:
         self.lf_only = False

@@ -88,7 +88,8 @@ def test_goldens_are_current(name: str) -> None:
     """Live: real Exim still answers as the committed golden says."""
     golden = next(d for d in DIALOGUES if d["name"] == name)
     proc = subprocess.run([str(ORACLE), str(GOLDENS / "accept-all.conf"), "-bh", "192.0.2.1"],
-                          input=_bytes(golden["input"]), capture_output=True, timeout=60)
+                          input=_bytes(golden["input"]), capture_output=True, timeout=60,
+                          check=False)
     lines = [line.removesuffix("\r") for line in proc.stdout.decode("latin-1").split("\n")]
     replies = [line for line in lines if line and not line.startswith("****")]
     import re

@@ -23,8 +23,8 @@ from pyexim.smtp.replies import Reply, ReplyParser, join_replies
     (texts.acl_reject(451, "details", temporary_details=False),
      b"451 Temporary local problem - please try later\r\n"),
     (texts.help_reply(starttls=True),
-     b"214-Commands supported:\r\n214 AUTH STARTTLS HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT "
-     b"RSET HELP\r\n"),
+     (b"214-Commands supported:\r\n214 AUTH STARTTLS HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT "
+     b"RSET HELP\r\n")),
     (join_replies(Reply.line(503, "x"), Reply.line(503, "y")), b"503-x\r\n503 y\r\n"),
 ])
 def test_reply_wire(reply: Reply, wire: bytes) -> None:

@@ -13,7 +13,7 @@ from pyexim.smtp import texts
 from pyexim.smtp.errors import LocalProtocolError
 from pyexim.smtp.replies import Reply
 from pyexim.smtp.server import CLOSED, Limits, Phase, ServerConnection, Settings, check_helo
-from tests.smtp.transcript import AcceptAll, run_session
+from tests.smtp.transcript import NO_SYNC, AcceptAll, run_session
 
 BANNER = "220 oracle.test ESMTP Exim 4.96"
 EHLO = ["250-oracle.test Hello c.example [192.0.2.1]", "250-SIZE 10485760", "250-8BITMIME",
@@ -75,7 +75,7 @@ CASES = [
          [BANNER, *EHLO, OK, ACC, GO, QUEUED, OK, ACC, BYE], Settings(pipe_connect=True)),
     Case("sync-bdat-without-pipelining", [b"", E, M, R, b"BDAT 3 LAST\r\nx\r\nRSET\r\n", Q],
          [BANNER, *EHLO_NOPIPE, OK, ACC, SYNC, "250 Reset OK", BYE], SYNC_ON,
-         ehlo=dict(chunking=True),
+         ehlo={"chunking": True},
          bytewise=[BANNER, *EHLO_NOPIPE, OK, ACC, "250- 3 byte chunk, total 3",
                    "250 OK id=<ID>", "250 Reset OK", BYE]),
     # --- BDAT sequences that make Exim 4.96 -bh crash, answered as smtp_in.c says
@@ -102,12 +102,12 @@ CASES = [
     # --- STARTTLS
     Case("starttls-discards-pipelined", [E + b"STARTTLS\r\nMAIL FROM:<evil@x>\r\n", E + Q],
          [BANNER, *EHLO_TLS, "220 TLS go ahead", *EHLO_TLS, BYE],
-         ehlo=dict(pipelining=True, starttls=True),
+         ehlo={"pipelining": True, "starttls": True},
          bytewise=[BANNER, *EHLO_TLS, "220 TLS go ahead", "503 HELO or EHLO required",
                    *EHLO_TLS, BYE]),
     Case("starttls-forgets-helo", [E + b"STARTTLS\r\n", M + Q],
          [BANNER, *EHLO_TLS, "220 TLS go ahead", "503 HELO or EHLO required", BYE],
-         ehlo=dict(pipelining=True, starttls=True)),
+         ehlo={"pipelining": True, "starttls": True}),
     Case("starttls-argument", [E + b"STARTTLS now\r\n" + Q],
          [BANNER, *EHLO, "501 unexpected argument data", BYE]),
     # --- AUTH continuation
@@ -181,7 +181,7 @@ def test_server_case(case: Case, bytewise: bool) -> None:
 # Behaviour checked directly on the machine
 # ---------------------------------------------------------------------------
 
-def _ready(settings: Settings = Settings(enforce_sync=False)) -> ServerConnection:
+def _ready(settings: Settings = NO_SYNC) -> ServerConnection:
     conn = ServerConnection(settings=settings)
     assert isinstance(conn.next_event(), ev.SessionStart)
     conn.send(texts.banner("x"))

@@ -9,10 +9,9 @@ Exim's words, everything else is accepted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import base64
 import binascii
+from dataclasses import dataclass, field
 
 from pyexim.smtp import events as ev
 from pyexim.smtp import texts
@@ -44,9 +43,9 @@ class Outcome:
 class AcceptAll:
     """The accept-all policy. ``ehlo`` holds the EHLO reply options (see texts.ehlo_reply)."""
 
-    ehlo: dict[str, object] = field(default_factory=lambda: dict(
-        size=SIZE_LIMIT, eight_bit=True, dsn=True, etrn=True, expn=True, pipelining=True,
-        auth=("PLAIN",), chunking=True, smtputf8=True))
+    ehlo: dict[str, object] = field(default_factory=lambda: {
+        "size": SIZE_LIMIT, "eight_bit": True, "dsn": True, "etrn": True, "expn": True, "pipelining": True,
+        "auth": ("PLAIN",), "chunking": True, "smtputf8": True})
     banner: str = f"{HOST} ESMTP Exim 4.96"
     message_id: str = "<ID>"
     _current: bytearray = field(default_factory=bytearray)
@@ -155,9 +154,14 @@ def drive(conn: ServerConnection, policy: AcceptAll, out: Outcome) -> None:
             conn.tls_started()
 
 
+#: The defaults of run_session: Exim's limits, and no synchronisation checks (as -bh).
+DEFAULT_LIMITS = Limits()
+NO_SYNC = Settings(enforce_sync=False)
+
+
 def run_session(packets: list[bytes], *, bytewise: bool = False, eof: bool = True,
-                policy: AcceptAll | None = None, limits: Limits = Limits(),
-                settings: Settings = Settings(enforce_sync=False)) -> Outcome:
+                policy: AcceptAll | None = None, limits: Limits = DEFAULT_LIMITS,
+                settings: Settings = NO_SYNC) -> Outcome:
     """Feed *packets* (the client's writes) to a new server machine under *policy*.
 
     Events are taken after each packet, as a network adapter would after each read;
