@@ -40,7 +40,7 @@ class Reading:
     what Exim finds only at use time; ``deps`` the files the result depends on.
     """
 
-    __slots__ = ("config", "errors", "warnings", "deps")
+    __slots__ = ("config", "deps", "errors", "warnings")
 
     def __init__(self, config: Config | None, errors: list[ConfigError],
                  warnings: list[tuple[str, SourceLoc | None]],
@@ -111,8 +111,9 @@ def load_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
         try:
             config: Config = pickle.loads(entry.results["config"])
             return config
-        except Exception:  # a broken entry is rebuilt, whatever is wrong with it
-            pass
+        except (pickle.UnpicklingError, EOFError, ImportError, AttributeError, TypeError,
+                ValueError, IndexError, KeyError):
+            pass  # a broken or outdated entry is rebuilt
     reading = read_config(path, cli_macros, hostname=hostname)
     if reading.errors or reading.config is None:
         raise ConfigErrors(reading.errors)

@@ -145,8 +145,8 @@ def runtime_warnings(config: model.Config) -> list[Warning_]:
             if setting is None or not isinstance(setting.value, str) or "$" in setting.value:
                 continue
             if setting.value not in transports:
-                found.append((f'{PREFIX}router {router.name}: {option} "{setting.value}" is '
-                              "not a defined transport", setting.loc))
+                found.append(((f'{PREFIX}router {router.name}: {option} "{setting.value}" is '
+                              "not a defined transport"), setting.loc))
         for option, kind in _ROUTER_LIST_OPTIONS.items():
             setting = router.settings.get(option)
             if setting is not None and isinstance(setting.value, str):
@@ -157,8 +157,8 @@ def runtime_warnings(config: model.Config) -> list[Warning_]:
         setting = transport.settings.get("shadow_transport")
         if setting is not None and isinstance(setting.value, str) and \
                 setting.value not in transports:
-            found.append((f'{PREFIX}transport {transport.name}: shadow_transport '
-                          f'"{setting.value}" is not a defined transport', setting.loc))
+            found.append(((f'{PREFIX}transport {transport.name}: shadow_transport '
+                          f'"{setting.value}" is not a defined transport'), setting.loc))
         found.extend(_expansion_warnings(transport.settings, f"transport {transport.name}: "))
     for auth in config.authenticators:
         found.extend(_expansion_warnings(auth.settings, f"authenticator {auth.name}: "))

@@ -56,7 +56,7 @@ def lark_text(lines: Sequence[LogicalLine]) -> str:
     return "\n".join(out)
 
 
-def parse_lines(lines: Sequence[LogicalLine]) -> lark.Tree:
+def parse_lines(lines: Sequence[LogicalLine]) -> lark.Tree[lark.Token]:
     """Parse the logical lines into a Lark tree.
 
     The grammar accepts any sequence of lines, so this fails only on a bug; the

@@ -86,8 +86,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         self.lines = source.lines
         self.hostname = hostname
         self.expand = expand
-        self.errors: list[tuple[float, ConfigError]] = list(
-            (float(pos), err) for pos, err in source.errors)
+        self.errors: list[tuple[float, ConfigError]] = [
+            (float(pos), err) for pos, err in source.errors]
         self.main: Settings = {}
         self.named_lists: dict[str, dict[str, model.NamedList]] = {
             kind: {} for _word, kind, _t in _NAMED_LIST_WORDS}

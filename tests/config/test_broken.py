@@ -86,7 +86,7 @@ def test_cli_prints_pyexims_heading_and_exits_1(case_id: str, tmp_path: Path) ->
 @pytest.mark.parametrize("case", CASES[:12], ids=IDS[:12])
 def test_goldens_still_match_real_exim(case: dict[str, object], tmp_path: Path) -> None:
     conf = write_case(case, tmp_path)
-    run = subprocess.run([str(REAL_EXIM), "-C", str(conf), "-bV"], capture_output=True)
+    run = subprocess.run([str(REAL_EXIM), "-C", str(conf), "-bV"], capture_output=True, check=False)
     err = _STAMP.sub("", run.stderr.decode()).replace(_PURGE, "").replace(str(tmp_path), "DIR")
     assert (run.returncode, err) == (GOLDENS[case["id"]]["status"],
                                      GOLDENS[case["id"]]["stderr"])

@@ -149,8 +149,8 @@ def test_warnings_for_what_exim_checks_only_at_use_time(tmp_path: Path) -> None:
         (2, '(checked at use time by Exim) acl_smtp_rcpt: there is no ACL called "nosuch_acl"'),
         (6, '(checked at use time by Exim) ACL a1: hosts: unknown named host list "+nolist"'),
         (7, reading.warnings[2][0]),
-        (11, '(checked at use time by Exim) router r1: transport "nowhere" is not a defined '
-             "transport"),
+        (11, ('(checked at use time by Exim) router r1: transport "nowhere" is not a defined '
+             "transport")),
     ]
     assert reading.warnings[2][0].startswith("(checked at use time by Exim) ACL a1: message: ")
 
@@ -169,8 +169,8 @@ def test_retry_error_names(text: str, expected: tuple[str, object]) -> None:
 
 @pytest.mark.parametrize("text,message", [
     ("quota_x", "bad time value"), ("refused_B", 'A or MX expected after "refused"'),
-    ("rcpt_4x5", "rcpt_4 must be followed by xx, dx, or dd, where x is literal and d is any "
-                 "digit"),
+    ("rcpt_4x5", ("rcpt_4 must be followed by xx, dx, or dd, where x is literal and d is any "
+                 "digit")),
     ("bogus", 'unknown or malformed retry error "bogus"'),
 ])
 def test_retry_error_refusals(text: str, message: str) -> None:

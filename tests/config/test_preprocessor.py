@@ -71,8 +71,8 @@ def test_macro_substitution(line: str, expected: tuple[str, bool]) -> None:
     ("A" * 64 + " = 1", "macro name too long (maximum is 63 characters)", True),
     ("FOO 1", "malformed macro definition", True),
     ("FOO = 2", 'macro "FOO" is already defined (use "==" if you want to redefine it)', False),
-    ("XFOOY = 1", '"XFOOY" cannot be defined as a macro because previously defined macro "FOO" '
-                  "is a substring", False),
+    ("XFOOY = 1", ('"XFOOY" cannot be defined as a macro because previously defined macro "FOO" '
+                  "is a substring"), False),
     ("BAR == 1", 'can\'t redefine an undefined macro "BAR"', False),
 ])
 def test_macro_definition_errors(definition: str, reason: str, has_line: bool) -> None:

@@ -33,6 +33,7 @@ def test_exim_scripts_0290_0390_0577_pass(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(REPLAY), "--testdir", str(TESTDIR), "--exim", str(PYEXIM), "--user", "root",
          "--show-diff", "20", "0290", "0390", "0577"],
-        capture_output=True, text=True, timeout=300, env=env)
+        capture_output=True, text=True, timeout=300, env=env,
+        check=False)
     assert "summary: 3/3 PASS" in result.stdout, result.stdout + result.stderr
     assert result.returncode == 0

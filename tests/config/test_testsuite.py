@@ -8,7 +8,6 @@ directory. pyexim reads each in-process (no subprocess per file).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
