@@ -38,19 +38,34 @@ def write_case(case: dict[str, object], directory: Path) -> Path:
     return directory / "main.conf"
 
 
-def main() -> int:
+def run_exim(case: dict[str, object], exim: str, *mode: str) -> dict[str, object]:
+    """Run real Exim on a case in a fresh directory: status, stdout, logged error."""
+    with tempfile.TemporaryDirectory(prefix="pyexim-case-") as temp:
+        directory = Path(temp)
+        conf = write_case(case, directory)
+        macros = [str(m) for m in case.get("macros", [])]  # type: ignore[attr-defined]
+        run = subprocess.run([exim, *macros, "-C", str(conf), *mode], capture_output=True,
+                             check=False)
+        out = run.stdout.decode("utf-8", "surrogateescape").replace(str(directory), "DIR")
+        err = _STAMP.sub("", run.stderr.decode("utf-8", "surrogateescape"))
+        err = err.replace(_PURGE, "").replace(str(directory), "DIR")
+    return {"status": run.returncode, "stdout": out, "stderr": err}
+
+
+def write_goldens(target: Path, cases: list[dict[str, object]], *mode: str,
+                  keep: tuple[str, ...] = ("status", "stdout", "stderr")) -> None:
+    """Run every case with real Exim (``argv[1]``, default /usr/sbin/exim4) into *target*."""
     exim = sys.argv[1] if len(sys.argv) > 1 else "/usr/sbin/exim4"
     goldens = {}
-    for case in CASES:
-        with tempfile.TemporaryDirectory(prefix="pyexim-broken-") as temp:
-            directory = Path(temp)
-            conf = write_case(case, directory)
-            run = subprocess.run([exim, "-C", str(conf), "-bV"], capture_output=True, check=False)
-            err = _STAMP.sub("", run.stderr.decode("utf-8", "surrogateescape"))
-            err = err.replace(_PURGE, "").replace(str(directory), "DIR")
-            goldens[str(case["id"])] = {"status": run.returncode, "stderr": err}
-    TARGET.write_text(json.dumps(goldens, indent=1, ensure_ascii=False) + "\n")
-    print(f"wrote {len(goldens)} cases to {TARGET}")
+    for case in cases:
+        result = run_exim(case, exim, *mode)
+        goldens[str(case["id"])] = {key: result[key] for key in keep}
+    target.write_text(json.dumps(goldens, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {len(goldens)} cases to {target}")
+
+
+def main() -> int:
+    write_goldens(TARGET, CASES, "-bV", keep=("status", "stderr"))
     return 0
 
 
