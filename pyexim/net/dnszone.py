@@ -453,8 +453,9 @@ def load_zones(dirs: Sequence[str | Path], subst: Substitutions | None = None,
             if path.name.startswith("qualify."):
                 qualify = path.name[len("qualify."):].encode("latin-1")
                 if zoneset.qualify not in (None, qualify):
-                    raise ZoneError(f"a second qualify file (the first was for "
-                                    f"{zoneset.qualify!r})", SourceLoc(str(path), 0))
+                    raise ZoneError("a second qualify file (the first was for "
+                                    f"{zoneset.qualify.decode('latin-1')})",
+                                    SourceLoc(str(path), 0))
                 zoneset.qualify = qualify
                 continue
             zone = zone_name_for_file(path.name, subst)

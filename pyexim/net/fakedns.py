@@ -16,6 +16,7 @@ It listens on loopback only, never on another interface.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import select
 import subprocess
@@ -254,6 +255,18 @@ def start_process(command: Sequence[str], *, stderr: Any = None, env: Any = None
     return process, int(line[len(prefix):])
 
 
+def _address(version: int) -> Callable[[str], str]:
+    """An argparse type: an IP address of ``version``, or "" for none."""
+    def check(text: str) -> str:
+        try:
+            if text and ipaddress.ip_address(text).version != version:
+                raise ValueError
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an IPv{version} address: {text}") from None
+        return text
+    return check
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pyexim.net.fakedns",
@@ -261,9 +274,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, required=True, help="UDP and TCP port; 0 = any free")
     parser.add_argument("--zones", action="append", required=True, metavar="DIR",
                         help="directory of db.* and qualify.* files (repeatable)")
-    parser.add_argument("--hostipv4", default=Substitutions.hostipv4,
+    parser.add_argument("--hostipv4", default=Substitutions.hostipv4, type=_address(4),
                         help="value of HOSTIPV4 in the zones (default %(default)s)")
-    parser.add_argument("--hostipv6", default=Substitutions.hostipv6,
+    parser.add_argument("--hostipv6", default=Substitutions.hostipv6, type=_address(6),
                         help="value of HOSTIPV6 in the zones (default %(default)s)")
     parser.add_argument("--hostname", default=None,
                         help="test host's name: substitutes HOSTNAME and adds runtest's zones "

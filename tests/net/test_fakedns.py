@@ -278,3 +278,14 @@ def test_the_command_line_server_writes_and_removes_its_pidfile(tmp_path: Path) 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     assert not pidfile.exists()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--hostipv4", "::1"),
+                                               ("--hostipv6", "192.0.2.1")])
+def test_host_addresses_of_the_wrong_family_are_refused(tmp_path: Path, option: str,
+                                                        value: str) -> None:
+    result = subprocess.run(fakedns.server_command([str(tmp_path)]) + [option, value],
+                            check=False, capture_output=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines()[-1].endswith(
+        f"argument {option}: not an IPv{6 if option == '--hostipv6' else 4} address: {value}")
