@@ -165,3 +165,25 @@ def test_exim_testsuite_replay(test: str, tmp_path_factory: pytest.TempPathFacto
                              "--show-diff", "20", test], capture_output=True, text=True,
                             timeout=300, check=False, env={**os.environ, "PYEXIM_NO_CACHE": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ENVIRONMENT = {"FOO": "1", "PATH": "/bin", "PX": "2", "ZZ": "3", "TZ": "x"}
+
+
+# What real Exim 4.96 printed for -bP environment with ENVIRONMENT and these settings.
+@pytest.mark.parametrize("lines,expected", [
+    ((), {}),
+    (("keep_environment = FOO : PATH", "add_environment = BAR=2"),
+     {"BAR": "2", "FOO": "1", "PATH": "/bin"}),
+    (("timezone = Europe/Paris", "keep_environment = ^P.*:!ZZ:*OO"),
+     {"FOO": "1", "PATH": "/bin", "PX": "2", "TZ": "Europe/Paris"}),
+    (("keep_environment = *",), {"FOO": "1", "PATH": "/bin", "PX": "2", "ZZ": "3"}),
+    (("keep_environment = *", "timezone = utc"), ENVIRONMENT),
+])
+def test_environment_as_exim_leaves_it(lines: tuple[str, ...], expected: dict[str, str]) -> None:
+    from pyexim.config.main_options import MAIN_OPTIONS
+    from pyexim.config.options import apply_setting
+    main_settings: dict[str, object] = {}
+    for line in lines:
+        apply_setting(MAIN_OPTIONS, main_settings, line, None, context="main")  # type: ignore[arg-type]
+    assert print_config.exim_environment(dict(ENVIRONMENT), main_settings) == expected  # type: ignore[arg-type]
