@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
 from pyexim.config import printing
-from pyexim.config.options import ConfigError, OptionSetting, panic_die_text, value_of
-from pyexim.errors import ConfigErrors
+from pyexim.config.options import OptionSetting, panic_die_text, value_of
+from pyexim.errors import ConfigError, ConfigErrors
 
 # Items followed by a name (exim.c: only when another argument follows).
 _TYPED = ("router", "transport", "authenticator", "macro", "environment")

@@ -458,21 +458,23 @@ class Int(OptionType):
     _kind = ""
 
     def parse(self, text: str, opt: Opt) -> object:
-        value, end = _strtol(text, self._base)
+        parsed, end = _strtol(text, self._base)
         if end == 0:
             raise ValueError(f"{self._kind}integer expected for {opt.name}")
-        overflow = value is None
-        if not overflow and end < len(text):
+        too_large = ValueError(f'absolute value of integer "{text}" is too large (overflow)')
+        if parsed is None:
+            raise too_large
+        value = parsed
+        if end < len(text):
             power = {"k": 1, "m": 2, "g": 3, "t": 4}.get(text[end].lower())
             if power is not None:
                 end += 1
                 for _ in range(power):
                     if value > 0x7FFFFFFF // 1024 or value < -(0x80000000 // 1024):
-                        overflow = True
-                        break
+                        raise too_large
                     value *= 1024
-        if overflow or value > 0x7FFFFFFF or value < -0x80000000:
-            raise ValueError(f'absolute value of integer "{text}" is too large (overflow)')
+        if value > 0x7FFFFFFF or value < -0x80000000:
+            raise too_large
         rest = text[_skip_space(text, end):]
         if rest:
             raise ValueError(extra_chars_reason(rest, self._kind, "integer value for ", opt.name))
@@ -547,11 +549,14 @@ class KInt(OptionType):
     exim_type = "opt_Kint"
 
     def parse(self, text: str, opt: Opt) -> object:
-        value, end = _strtol(text, 0)
+        parsed, end = _strtol(text, 0)
         if end == 0:
             raise ValueError(f"integer expected for {opt.name}")
-        overflow = value is None
-        if not overflow and end < len(text):
+        too_large = ValueError(f'absolute value of integer "{text}" is too large (overflow)')
+        if parsed is None:
+            raise too_large
+        value = parsed
+        if end < len(text):
             letters = "zeptgmk"
             index = letters.find(text[end].lower())
             if index >= 0:
@@ -560,16 +565,13 @@ class KInt(OptionType):
                 # unit multiplies by 1024 once more.
                 for _ in range(len(letters) - 1 - index):
                     if abs(value) > (2**63 - 1) // 1024:
-                        overflow = True
-                        break
+                        raise too_large
                     value *= 1024
             else:
                 # Exim converts bytes to K only when some other character follows
                 # the number (even a space); a bare number is taken as K. A quirk
                 # of readconf.c, kept on purpose.
                 value = _c_div(value + 512, 1024)
-        if overflow:
-            raise ValueError(f'absolute value of integer "{text}" is too large (overflow)')
         rest = text[_skip_space(text, end):]
         if rest:
             raise ValueError(extra_chars_reason(rest, "", "integer value for ", opt.name))
@@ -1221,6 +1223,7 @@ __all__ = [
     "Bool",
     "BoolSet",
     "BoolVerify",
+    "ConfigError",
     "DriverFamily",
     "EximConfigError",
     "ExpandBool",
@@ -1295,7 +1298,10 @@ class DriverFamily:
     def private_options(self, driver: str) -> OptionTable | None:
         """The private option table of *driver*, or None when there is no such driver."""
         module = self.module(driver)
-        return None if module is None else module.OPTIONS  # type: ignore[no-any-return]
+        if module is None:
+            return None
+        table: OptionTable = module.OPTIONS
+        return table
 
     def check_new_name(self, existing: Iterable[str], name: str) -> None:
         """Exim refuses two instances of the same name (raised at the second header)."""
