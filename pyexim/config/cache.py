@@ -61,7 +61,7 @@ def cache_dir() -> str | None:
 
 
 # The packages whose code decides what reading a configuration gives.
-_CODE_PACKAGES = ("config", "routers", "transports", "auth", "cli", "grammar")
+_CODE_PACKAGES = ("config", "routers", "transports", "auth", "cli", "grammar", "lookups", "expand")
 
 
 def _code_stamp() -> tuple[int, int]:

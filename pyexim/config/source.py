@@ -323,8 +323,8 @@ class Preprocessor:
     """Reads a configuration file into logical lines, the way get_config_line() does.
 
     Iterate over it for LogicalLine objects. Afterwards, ``errors`` holds
-    (position, ConfigError) pairs, position being the number of logical lines read
-    before Exim would have stopped; ``config_lines`` holds what ``-bP config``
+    (position, ConfigError) pairs, position being the index (in the lines produced)
+    of the logical line Exim was reading when it stopped; ``config_lines`` holds what ``-bP config``
     prints (file position markers and logical lines); ``deps`` lists every file read
     or looked for.
     """
@@ -332,7 +332,7 @@ class Preprocessor:
     def __init__(self, path: str, macros: MacroTable) -> None:
         self.path = path
         self.macros = macros
-        self.errors: list[tuple[int, ConfigError]] = []
+        self.errors: list[tuple[float, ConfigError]] = []
         self.config_lines: list[str] = []
         self.deps: list[FileDep] = []
         self.count = 0                      # logical lines produced so far
@@ -372,8 +372,14 @@ class Preprocessor:
             cwd += "/"
         return cwd + (path[:slash] if slash >= 0 else "")
 
-    def _error(self, reason: str, loc: SourceLoc | None) -> None:
-        self.errors.append((self.count, ConfigError(reason, loc)))
+    def _error(self, reason: str, loc: SourceLoc | None, *, on_line: bool = False) -> None:
+        """Record an error met while reading the next logical line (or, *on_line*, in it).
+
+        The position is that line's index; an error met on the way to it (a
+        directive, an include) comes just before anything found in the line itself.
+        """
+        self.errors.append((self.count if on_line else self.count - 0.5,
+                            ConfigError(reason, loc)))
 
     def _here(self) -> SourceLoc:
         top = self._stack[-1]
@@ -515,25 +521,30 @@ class Preprocessor:
     def _classify(self, text: str, loc: SourceLoc) -> LogicalLine | None:
         """Section starts and macro definitions; None for lines of an unknown section."""
         self.config_lines.append(text)
-        self.count += 1
         if text[:6].lower() == "begin ":
-            return self._begin(text, loc)
-        if not self.section:
+            line = self._begin(text, loc)
+        elif not self.section:
             return None  # the rest of an unknown section: Exim stopped at its name
-        if self._is_macro_definition(text):
+        elif self._is_macro_definition(text):
             try:
                 self.macros.define(text, loc)
             except ConfigError as error:
                 self.errors.append((self.count, error))
-            return LogicalLine(text, loc, self.section, "macro")
-        return LogicalLine(text, loc, self.section)
+            line = LogicalLine(text, loc, self.section, "macro")
+        else:
+            line = LogicalLine(text, loc, self.section)
+        if line is not None:
+            self.count += 1
+        return line
 
     def _begin(self, text: str, loc: SourceLoc) -> LogicalLine | None:
         section, written = section_name(text)
         if not section:
-            self._error(f'"{written}" is not a known configuration section name', loc)
+            self._error(f'"{written}" is not a known configuration section name', loc,
+                        on_line=True)
         elif section in self._seen_sections:
-            self._error(f'"{written}" section is repeated in the configuration file', loc)
+            self._error(f'"{written}" section is repeated in the configuration file', loc,
+                        on_line=True)
         else:
             self._seen_sections.add(section)
         self.section = section
@@ -558,7 +569,7 @@ class Source:
     path: str
     lines: list[LogicalLine]
     macros: MacroTable
-    errors: list[tuple[int, ConfigError]]
+    errors: list[tuple[float, ConfigError]]
     config_lines: list[str]
     deps: list[FileDep] = field(default_factory=list)
 
@@ -567,7 +578,7 @@ def preprocess(path: str, cli_macros: Sequence[tuple[str, str]] = ()) -> Source:
     """Read *path* and everything it includes into logical lines.
 
     Never raises for a broken configuration: problems are in ``Source.errors``,
-    each paired with the number of logical lines read before it.
+    each paired with its position (see Preprocessor).
     """
     macros = MacroTable(cli_macros=cli_macros)
     reader = Preprocessor(path, macros)
