@@ -8,6 +8,10 @@ Writes two files next to the tests; never edit them by hand:
 * ``goldens/bh_dialogues.json``: protocol dialogues run through
   ``exim-oracle goldens/accept-all.conf -bh 192.0.2.1`` (every ACL accepts), with
   Exim's reply lines. Message ids in ``250 OK id=...`` are replaced by ``<ID>``.
+* ``goldens/sync_dialogues.json``: dialogues that break (or keep) pipelining's
+  synchronisation rules, sent to ``exim4 -bd`` with the same configuration inside
+  ``oracle-netns`` (``-bh`` does not check synchronisation). The client waits for the
+  replies before each write; the address Exim sees, 127.0.0.1, is shown as 192.0.2.1.
 * ``goldens/spool_bodies.json``: message data sent with DATA or BDAT through
   ``exim-oracle --sandbox -odq -bs -oMa 192.0.2.1``, with the replies and the -D files
   Exim wrote (the body as spooled), for the data framing and line-end rules.
@@ -199,6 +203,77 @@ BODIES: list[tuple[str, bytes]] = [
 ]
 
 
+#: (name, the client's writes; it waits for the replies before each): for the daemon.
+SYNC_DIALOGUES: list[tuple[str, list[bytes]]] = [
+    ("ehlo-and-noop", [E + b"NOOP\r\n", Q]),
+    ("noop-then-quit", [E, b"NOOP\r\nQUIT\r\n"]),
+    ("helo-mail-rcpt", [H, M + R, Q]),
+    ("pipelined-transaction", [E, M + R + b"DATA\r\n", MSG, Q]),
+    ("data-with-message", [E, M + R + b"DATA\r\n" + MSG, Q]),
+    ("unknown-then-noop", [E, b"FOO\r\nNOOP\r\n", Q]),
+    ("quit-after-rcpt", [E, M + R + Q]),
+    ("rset-then-noop", [E, b"RSET\r\nNOOP\r\n", Q]),
+    ("rcpt-after-message", [E, M + R + b"DATA\r\n", MSG + M + R + b"DATA\r\n", MSG, Q]),
+    ("helo-then-helo", [H + H, Q]),
+]
+
+
+def daemon_session(packets: list[bytes]) -> list[str]:
+    """One connection to the daemon on 127.0.0.1:2525 (inside oracle-netns)."""
+    import socket
+    import time
+
+    sock = socket.create_connection(("127.0.0.1", 2525))
+    sock.settimeout(0.3)
+    out = b""
+    closed = False
+
+    def drain() -> bool:
+        """Read what has arrived; True once the server has closed."""
+        nonlocal out
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+            return True
+        except TimeoutError:
+            return False
+        except OSError:
+            return True
+
+    for packet in packets:
+        closed = drain()           # the replies to the previous write are out by now
+        if closed:
+            break
+        try:
+            sock.sendall(packet)
+        except OSError:
+            break
+    if not closed:
+        time.sleep(0.3)
+        drain()
+    sock.close()
+    lines = out.decode("latin-1").split("\r\n")[:-1]
+    return [re.sub(r"id=\S+", "id=<ID>", line).replace("[127.0.0.1]", "[192.0.2.1]")
+            for line in lines]
+
+
+def daemon_goldens() -> None:
+    """Run inside oracle-netns: start the daemon, play SYNC_DIALOGUES, stop it."""
+    import signal
+    import time
+
+    pidfile = Path(os.environ.get("ORACLE_STATE", "/tmp/pyexim-oracle")) / "smtp-goldens.pid"
+    subprocess.run(["/usr/sbin/exim4", "-C", str(CONF), "-bd", "-oX", "2525", "-oP",
+                    str(pidfile)], check=True)
+    time.sleep(0.5)
+    try:
+        goldens = [{"name": name, "packets": [p.decode("latin-1") for p in packets],
+                    "replies": daemon_session(packets)} for name, packets in SYNC_DIALOGUES]
+    finally:
+        os.kill(int(pidfile.read_text()), signal.SIGTERM)
+    (HERE / "goldens" / "sync_dialogues.json").write_text(json.dumps(goldens, indent=1) + "\n")
+
+
 def run(args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([str(ORACLE), *args], input=data, capture_output=True, timeout=60,
                           check=False)
@@ -229,6 +304,11 @@ def main() -> int:
     if os.geteuid() != 0 or not ORACLE.exists():
         print("needs root and the oracle (../shared/oracle)", file=sys.stderr)
         return 1
+    if sys.argv[1:] == ["--daemon"]:
+        daemon_goldens()
+        return 0
+    subprocess.run([str(ORACLE.parent / "oracle-netns"), "env", "ORACLE_NETNS=0",
+                    sys.executable, __file__, "--daemon"], check=True)
     dialogues = [{"name": name, "input": data.decode("latin-1"), "replies": bh_replies(data)}
                  for name, data in DIALOGUES + smuggling_variants()]
     (HERE / "goldens" / "bh_dialogues.json").write_text(json.dumps(dialogues, indent=1) + "\n")

@@ -17,11 +17,13 @@ import pytest
 from pyexim.smtp import events as ev
 from pyexim.smtp.data import spool_body
 from tests.conftest import ORACLE, needs_oracle
+from pyexim.smtp.server import Settings
 from tests.smtp.transcript import run_session
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 DIALOGUES = json.loads((GOLDENS / "bh_dialogues.json").read_text())
 BODIES = json.loads((GOLDENS / "spool_bodies.json").read_text())
+SYNC = json.loads((GOLDENS / "sync_dialogues.json").read_text())
 
 #: Dialogues whose Exim reply is an address-syntax error from parse_extract_address
 #: (the policy's job with pyexim.address): name -> the address text the event must carry.
@@ -43,6 +45,15 @@ def test_dialogue_matches_exim(golden: dict[str, object], bytewise: bool) -> Non
         mails = [e for e in out.events if isinstance(e, ev.MailFrom)]
         assert [m.address for m in mails] == [ADDRESS_LEVEL[str(golden["name"])]]
         return
+    assert out.replies == golden["replies"]
+
+
+@pytest.mark.parametrize("golden", SYNC, ids=[d["name"] for d in SYNC])
+def test_synchronisation_matches_exim_daemon(golden: dict[str, object]) -> None:
+    """Exim's daemon checks pipelining's rules; the machine with enforce_sync does too.
+    The client waits for each reply, so each write arrives after the previous replies."""
+    packets = [_bytes(p) for p in golden["packets"]]  # type: ignore[union-attr]
+    out = run_session([b"", *packets], settings=Settings(enforce_sync=True))
     assert out.replies == golden["replies"]
 
 
