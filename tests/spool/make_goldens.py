@@ -29,6 +29,7 @@ import os
 import pwd
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,7 +40,7 @@ sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "tests" / "spool"))
 
 from crafted import write_crafted_spool  # noqa: E402
-from oracle_spool import OracleSpool  # noqa: E402
+from oracle_spool import ORACLE_DIR, OracleSpool  # noqa: E402
 
 from pyexim.spool.store import Spool  # noqa: E402
 
@@ -200,6 +201,94 @@ def listing(args_list: list[list[str]]) -> dict:
 
 BP_FORMS = [["-bp"], ["-bpu"], ["-bpa"], ["-bpc"]]
 
+LOG_RECIPIENTS = ["alice@oracle.test", "bob@oracle.test", "carol@relay.test",
+                  "bouncer@oracle.test", "deferme@oracle.test", "a@capture.test",
+                  "b@capture.test", "postmaster@oracle.test"]
+
+
+def wait_for_log(oracle: OracleSpool, text: str) -> None:
+    """Bounces are delivered by a process Exim starts; wait for it to finish."""
+    for _ in range(100):
+        if text in oracle.log():
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"timed out waiting for {text!r} in the main log")
+
+
+def log_cases(oracle: OracleSpool, target: Path) -> None:
+    """Events whose log lines tests/test_log.py rebuilds: golden/LOGDIR/events.json."""
+    oracle.setup()
+    steps: dict[str, list[str]] = {}
+    ids: dict[str, str] = {}
+    messages = target / "messages"
+    messages.mkdir(parents=True)
+
+    def step(name: str, action) -> None:
+        before = len(oracle.log().splitlines())
+        action()
+        steps[name] = oracle.log().splitlines()[before:]
+
+    def keep(name: str, message_id: str) -> None:
+        ids[name] = message_id
+        for suffix in ("-H", "-D"):
+            source = next(oracle.input_dir().rglob(message_id + suffix))
+            shutil.copyfile(source, messages / f"{name}{suffix}")
+
+    def smtp_in() -> None:
+        mid = oracle.smtp(["EHLO client.example", "MAIL FROM:<bounce@client.example> BODY=8BITMIME",
+                           *[f"RCPT TO:<{a}>" for a in LOG_RECIPIENTS], "DATA",
+                           "From: Bounce <bounce@client.example>", "To: alice@oracle.test",
+                           'Subject: log "quoted" \\ test caf\u00e9',
+                           "Message-Id: <client-1@client.example>", "", "body", ".", "QUIT"],
+                          *SENDER_HOST)
+        keep("smtp-in", mid)
+
+    def deliver() -> None:
+        oracle.exim("-M", ids["smtp-in"])
+        bounce = re.findall(r"(\S+) <= <> R=" + ids["smtp-in"], oracle.log())
+        wait_for_log(oracle, f"{bounce[0].split()[-1]} Completed")
+
+    def local_in() -> None:
+        before = oracle.spool_ids()
+        oracle.exim("-odq", "-f", "local@oracle.test", "alice@oracle.test",
+                    stdin=b"Subject: local\n\nbody\n")
+        keep("local-in", (oracle.spool_ids() - before).pop())
+
+    def fake_delivery() -> None:
+        oracle.exim("-N", "-M", ids["local-in"])
+
+    def rejects() -> None:
+        oracle.exim("-odq", "-bs", *SENDER_HOST, stdin=(
+            "\r\n".join(["EHLO client.example", "MAIL FROM:<spammer@client.example>",
+                          "RCPT TO:<blocked@oracle.test>", "RCPT TO:<alice@oracle.test>",
+                          "RCPT TO:<bob@oracle.test>", "DATA", "Subject: SPAMTEST offer", "",
+                          "buy", ".", "QUIT"]) + "\r\n").encode())
+
+    for name, action in (("smtp-in", smtp_in), ("deliver", deliver), ("local-in", local_in),
+                         ("fake-delivery", fake_delivery), ("rejects", rejects)):
+        step(name, action)
+    record = {"selector": oracle.log_selector, "ids": ids, "steps": steps,
+              "rejectlog": oracle.log("rejectlog"), "paniclog": oracle.log("paniclog")}
+    (target / "events.json").write_text(json.dumps(record, indent=1) + "\n")
+
+
+def selector_cases(oracle: OracleSpool) -> None:
+    """log_selector settings Exim accepts or refuses (exim -bV): golden/log-selector.json."""
+    results = {}
+    for setting in ["+all", "-all", "+all -pid", "-all +subject", "+rejected_headers",
+                    "+subject+pid", "  +subject   -msg_id ", "+nosuch", "subject",
+                    "+subject,+pid", "-", "+", "+8bitmime +tls_sni", "=0x10"]:
+        conf = oracle.state / "selector.conf"
+        text = oracle.conf.read_text()
+        conf.write_text(re.sub(r"(?m)^LOG_SELECTOR = .*$", f"LOG_SELECTOR = {setting}", text))
+        result = subprocess.run([str(ORACLE_DIR / "exim-oracle"), str(conf), "-bV"],
+                                capture_output=True, text=True,
+                                env=dict(os.environ, ORACLE_STATE=str(oracle.state)))
+        error = result.stderr.strip().splitlines()
+        results[setting] = {"status": result.returncode,
+                            "error": error[-1].strip() if result.returncode else None}
+    (GOLDEN / "log-selector.json").write_text(json.dumps(results, indent=1) + "\n")
+
 
 # Messages for "exim -odq -bm": (name, bytes, extra flags). Each becomes a parse golden.
 PARSE_INPUTS: list[tuple[str, bytes, list[str]]] = [
@@ -284,6 +373,9 @@ def main() -> None:
         if source.exists():
             shutil.copyfile(source, log_dir / name)
     crafted_listing()
+    log_cases(ORACLE, GOLDEN / "log-default")
+    log_cases(OracleSpool(Path(str(STATE) + "-all"), log_selector="+all"), GOLDEN / "log-all")
+    selector_cases(ORACLE)
     print(f"goldens written to {GOLDEN}")
 
 

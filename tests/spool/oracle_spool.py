@@ -22,8 +22,9 @@ TRUSTED = Path("/etc/exim4/trusted_configs")
 class OracleSpool:
     """The oracle sandbox under *state*: run Exim, look at its spool, logs and mail."""
 
-    def __init__(self, state: Path):
+    def __init__(self, state: Path, log_selector: str | None = None):
         self.state = state
+        self.log_selector = log_selector
         self.sandbox = state / "sandbox"
         self.conf = state / "spool.conf"
 
@@ -34,6 +35,8 @@ class OracleSpool:
                        stdout=subprocess.DEVNULL)
         text = (HERE / "oracle-spool.conf").read_text()
         text = re.sub(r"(?m)^SANDBOX = .*$", f"SANDBOX = {self.sandbox}", text)
+        if self.log_selector is not None:
+            text = re.sub(r"(?m)^LOG_SELECTOR = .*$", f"LOG_SELECTOR = {self.log_selector}", text)
         self.conf.write_text(text)
         os.chown(self.conf, 0, 0)
         os.chmod(self.conf, 0o644)
