@@ -268,7 +268,7 @@ def _combined(is_and: bool) -> CondFunc:
 
 def _iterate(is_forany: bool, json: bool, jsons: bool) -> CondFunc:
     def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
-        from pyexim.expand.items import dewrap, json_items
+        from pyexim.expand.listitems import dewrap, json_array_items
         ctx = ev.ctx
         name = cond.name
         cur = _cursor(cond)
@@ -286,7 +286,7 @@ def _iterate(is_forany: bool, json: bool, jsons: bool) -> CondFunc:
         saved = ctx.iterate_item
         result = False
         try:
-            items = json_items(list_text) if json else iter_list(list_text)
+            items = json_array_items(list_text) if json else iter_list(list_text)
             for item in items:
                 if jsons:
                     try:

@@ -37,6 +37,14 @@ class NamedListLike(Protocol):
     def value(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class NamedListView:
+    """A named list as expansion and list matching read it (engine text)."""
+
+    value: str
+    cached: bool = True
+
+
 @dataclass
 class HeaderView:
     """A header line as expansion reads it: the full text ("Name: value\\n") and type flag."""
