@@ -484,6 +484,8 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
     if not get("process_log_path"):
         derive(settings, "process_log_path", f"{spool}/exim-process.info")
 
+    check_regex(str(get("uucp_from_pattern")))
+
     for name in ("smtp_ratelimit_mail", "smtp_ratelimit_rcpt"):
         value = get(name)
         if value is not None and not ratelimit_ok(str(value)):
@@ -545,6 +547,16 @@ def _finish_log_file_path(settings: Settings, path: object,
             raise _fatal(f'log_file_path "{expanded}" contains unexpected "%" character')
     if expanded != path:
         derive(settings, "log_file_path", expanded)
+
+
+def check_regex(pattern: str) -> None:
+    """Exim's regex_must_compile(): a pattern PCRE2 refuses stops Exim (no config heading)."""
+    from pyexim.regex import RegexError, compile_pcre
+    try:
+        compile_pcre(pattern)
+    except RegexError as error:
+        raise _fatal(f"regular expression error: {error.message} at offset {error.offset} "
+                     f"while compiling {pattern}") from None
 
 
 def ratelimit_ok(text: str) -> bool:
@@ -618,6 +630,7 @@ __all__ = [
     "LOCALHOST_MAX",
     "MAIN_OPTIONS",
     "NOT_IN_BUILD",
+    "check_regex",
     "default_hostname",
     "finish_main",
     "ratelimit_ok",

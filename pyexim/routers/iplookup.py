@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pyexim.config.main_options import check_regex
 from pyexim.config.options import (
     Bool,
     EximConfigError,
@@ -39,3 +40,7 @@ def init(name: str, settings: Settings, main: MainGetter) -> None:
     protocol = value_of(OPTIONS, settings, "protocol")
     if protocol is not None and protocol not in ("udp", "tcp"):
         raise fail("protocol not specified as udp or tcp")
+    pattern = value_of(OPTIONS, settings, "response_pattern")
+    if pattern is not None:
+        # Compiled now, as Exim does, so a bad pattern stops the configuration.
+        check_regex(str(pattern))
