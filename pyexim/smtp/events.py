@@ -119,7 +119,8 @@ class MessageData(Event):
 
 @dataclass(frozen=True, slots=True)
 class ChunkReceived(Event):
-    """A non-LAST BDAT chunk is complete: answer ``texts.chunk_received(size)``."""
+    """A non-LAST BDAT chunk is complete: answer ``texts.chunk_received(size)``, or with a
+    4xx/5xx (e.g. the size limit was passed) to end the message there."""
 
     size: int = 0
 

@@ -223,8 +223,7 @@ class ServerConnection:
     @property
     def in_message(self) -> bool:
         """True while message data is being received (DATA or a BDAT sequence)."""
-        return self.phase in (Phase.DATA, Phase.BDAT_CHUNK, Phase.BDAT_NEXT) or (
-            self._dot is not None and isinstance(self._pending, EndOfMessage))
+        return self.phase in (Phase.DATA, Phase.BDAT_CHUNK, Phase.BDAT_NEXT)
 
     @property
     def sender_given(self) -> bool:
@@ -520,7 +519,11 @@ class ServerConnection:
     def _produce_auth_line(self) -> Event | Sentinel:
         line = self._buf.take_line(AUTH_LINE_LIMIT)
         if line is None:
-            return ConnectionClosed() if self._eof else NEED_DATA
+            if not self._eof:
+                return NEED_DATA
+            # Exim's auth_get_data stops at end of input and hands the driver what it
+            # has; the end of input is then found by the next command read.
+            line = self._buf.take(len(self._buf))
         self.phase = Phase.COMMAND
         if isinstance(line, Overflow):
             return AuthResponse(too_long=True)
@@ -856,7 +859,11 @@ class ServerConnection:
         return None
 
     def _on_chunk(self, event: Event, reply: Reply) -> Reply | None:
-        self.phase = Phase.BDAT_NEXT
+        if reply.code >= 400:          # the policy refused the message: it is over
+            self.phase = Phase.COMMAND
+            self._new_message()
+        else:
+            self.phase = Phase.BDAT_NEXT
         return None
 
     def _on_end_of_message(self, event: Event, reply: Reply) -> Reply | None:

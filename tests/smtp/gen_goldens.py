@@ -156,6 +156,8 @@ DIALOGUES: list[tuple[str, bytes]] = [
     ("auth-challenge-cancel", E + b"AUTH PLAIN\r\n*\r\n" + Q),
     ("auth-challenge-answer", E + b"AUTH plain\r\nAGFiAGM=\r\n" + Q),
     ("auth-bad-base64", E + b"AUTH PLAIN !!\r\n" + Q),
+    ("auth-eof-in-response", E + b"AUTH PLAIN\r\nAGFi"),
+    ("auth-eof-after-challenge", E + b"AUTH PLAIN\r\n"),
     ("long-command-16380", E + b"NOOP " + b"x" * 16375 + b"\r\n" + Q),
     ("long-command-16383", E + b"NOOP " + b"x" * 16378 + b"\r\n" + Q),
     ("long-command-16384", E + b"NOOP " + b"x" * 16379 + b"\r\n" + Q),

@@ -113,8 +113,9 @@ CASES = [
     # --- AUTH continuation
     Case("auth-overlong-response", [E + b"AUTH PLAIN\r\n" + b"A" * 16384 + b"\r\n" + Q],
          [BANNER, *EHLO, "334 ", "501 Invalid base64 data", "500 unrecognized command", BYE]),
-    Case("auth-eof-in-challenge", [E + b"AUTH PLAIN\r\n"],
-         [BANNER, *EHLO, "334 ", "421 oracle.test lost input connection"]),
+    Case("auth-eof-in-challenge", [E + b"AUTH PLAIN\r\nAGFiAGM="],
+         [BANNER, *EHLO, "334 ", "535 Incorrect authentication data",
+          "421 oracle.test lost input connection"]),
     # --- limits given to the constructor
     Case("limit-unknown-1", [E + b"FOO\r\nBAR\r\n" + Q],
          [BANNER, *EHLO, "500 unrecognized command", "500 Too many unrecognized commands"],
