@@ -157,7 +157,7 @@ class _Run:
                 continue
             address = extracted.address
             self.this_address = address
-            self.trace(f"{' ' * self.indent}Extracted address {address}")
+            self.trace(f"{' ' * self.indent} Extracted address {address}")
             try:
                 result = self.test(cond.condition, False)
             except FilterRunError as failure:
@@ -189,9 +189,9 @@ class _Run:
         if op == "ENDS":
             return left.endswith(right)
         if op in ("matches", "MATCHES"):
-            self.trace("Match expanded arguments:")
-            self.trace(f"  Subject = {left}")
-            self.trace(f"  Pattern = {right}")
+            self.trace(" Match expanded arguments:")
+            self.trace(f"   Subject = {left}")
+            self.trace(f"   Pattern = {right}")
             try:
                 regex = compile_pcre(right, caseless=op == "matches")
             except RegexError as error:
@@ -300,7 +300,7 @@ class _Run:
         target, errors_to = addresses
         assert target is not None
         if errors_to is not None and not self.options.system_filter:
-            own = self.env.expand("$local_part@$domain", self.variables())
+            own = self.expand("$local_part@$domain", "deliver command")
             if strcmpic(own, errors_to) != 0:
                 raise FilterRunError("errors_to must point to the caller's address")
         self.report(f"{'D' if command.seen else 'Unseen d'}eliver message to: {target}"
@@ -452,7 +452,7 @@ class _Run:
         """The generated address for a real (not testing) mail/vacation command."""
         to = values.get("to")
         if to is None:
-            to = self.env.expand("$reply_address", self.variables())
+            to = self.expand("$reply_address", f"{_name(command)} command")
         to = to.lstrip(" \t\n\v\f\r").replace("\n", " ")
         # The address text is for logging only: the autoreply transport takes the
         # recipients from the To: it builds. Exim stops after 256 characters.
@@ -534,15 +534,16 @@ def run_exim_filter(parsed: ParsedFilter, env: FilterEnv, envelope: Envelope,
     try:
         outcome = run.run(parsed.commands)
         result = FilterResult(outcome, run.generated)
-        run.report(OUTCOME_REPORT[outcome])
     except _Stop as stop:
         result = FilterResult(stop.outcome, run.generated, error=stop.text)
-        run.report(OUTCOME_REPORT[stop.outcome])
     except FilterRunError as error:
         result = FilterResult(Outcome.ERROR, run.generated, error=str(error))
-        run.report(f"Filter error: {error}")
     finally:
         run.close_log()
         env.set_headers_charset(None)
     result.n_values = tuple(run.n)
+    verdict = (f"Filter error: {result.error}" if result.outcome is Outcome.ERROR
+               else OUTCOME_REPORT[result.outcome])
+    for line in verdict.split("\n"):
+        run.report(line)
     return result

@@ -21,6 +21,9 @@ class Outcome(enum.Enum):
     FAIL = "fail"
     FREEZE = "freeze"
     ERROR = "error"                  # the filter could not be parsed or run
+    # Only from plain forward lists (parse_forward_list):
+    BLACKHOLE = "blackhole"          # :blackhole:
+    INCLUDE_FAIL = "include_fail"    # an :include: file could not be opened or read
 
 
 # What -bf prints after an Exim filter ran, per outcome (filter.c, end of filter_interpret).

@@ -965,6 +965,6 @@ def run_sieve(text: str, env: FilterEnv, envelope: Envelope,
         error = verdict
     if options.testing:
         report(verdict)
-    else:
+    elif options.verbose:
         trace(verdict)
     return FilterResult(Outcome.DELIVERED, script.generated, error=error)
