@@ -16,9 +16,11 @@ from pyexim.errors import NotAvailableError, UsageError
 
 # Mode (Invocation.mode()) -> the module that runs it. A mode missing here is not built yet.
 MODE_MODULES: dict[str, str] = {
+    "count_queue": "pyexim.cli.list_queue",
     "expansion_test": "pyexim.cli.expansion_test",
     "filter_test": "pyexim.cli.filter_test",
     "help": "pyexim.cli.usage",
+    "list_queue": "pyexim.cli.list_queue",
     "print_config": "pyexim.cli.print_config",
     "version": "pyexim.cli.version",
 }
