@@ -130,6 +130,8 @@ def is_admin(config: object) -> bool:
         return int(value) if value is not None else None  # type: ignore[call-overload]
 
     uid, gid = os.getuid(), os.getgid()
+    if uid == 0:
+        return True
     exim_uid = resolve("exim_user", find_user)
     exim_gid = resolve("exim_group", find_group)
     if uid == 0 or uid == exim_uid or gid == exim_gid:

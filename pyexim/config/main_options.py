@@ -14,7 +14,6 @@ leaves out (so Exim, and pyexim, call them unknown), with the build switch.
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable
 
 from pyexim.config.options import (
@@ -371,6 +370,7 @@ SYSLOG_FACILITIES = ("mail", "user", "news", "uucp", "local0", "local1", "local2
 def default_hostname() -> str:
     """The host name as Exim finds it: uname's node name, made canonical when unqualified."""
     import os
+    import socket  # only when no host name is given: it costs milliseconds to import
     name = os.uname().nodename
     if "." in name:
         return name
