@@ -1170,8 +1170,8 @@ def _side_effects(table: OptionTable, settings: Settings, opt: Opt, value: objec
                   line: ParsedLine, loc: SourceLoc | None) -> None:
     """Settings that one option makes on others, as Exim's readconf does."""
     if opt.alias_of is not None:
-        settings[opt.alias_of] = OptionSetting(opt.alias_of, value, loc, hide=line.hide,
-                                               implied_by=opt.name)
+        # "hide" marks only the name written: Exim sets opt_secure on that table entry.
+        settings[opt.alias_of] = OptionSetting(opt.alias_of, value, loc, implied_by=opt.name)
     if isinstance(opt.type, ExpandBool) and isinstance(value, str):
         # Exim keeps the string form in a companion "*expand_NAME" slot; one
         # driver (appendfile) lists that slot as a printable option.

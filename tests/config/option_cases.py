@@ -458,6 +458,8 @@ _RAW_CASES: dict[str, Case] = {
                         ("r2", ("driver = accept", "transport = t1", "domains = open",
                                 "hide self = fail"))),
         transports=(_TRANSPORT,), args=("routers",), admin=False),
+    "nonadmin-hide-alias": Case(id="", main=("hide daemon_smtp_port = 2525",),
+                                args=("daemon_smtp_port", "daemon_smtp_ports"), admin=False),
     "nonadmin-macros": Case(id="", main=("qualify_domain = q",),
                             args=("macros", "qualify_domain"), admin=False),
     "nonadmin-lists": Case(id="", lists=(("domain", "d", "a : b", False),
