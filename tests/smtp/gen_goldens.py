@@ -13,7 +13,8 @@ Writes two files next to the tests; never edit them by hand:
   ``oracle-netns`` (``-bh`` does not check synchronisation). The client waits for the
   replies before each write; the address Exim sees, 127.0.0.1, is shown as 192.0.2.1.
 * ``goldens/spool_bodies.json``: message data sent with DATA or BDAT through
-  ``exim-oracle --sandbox -odq -bs -oMa 192.0.2.1``, with the replies and the -D files
+  ``exim-oracle --sandbox -odq -bs -oMa 192.0.2.1`` (in a sandbox of its own,
+  ``ORACLE_STATE=/tmp/pyexim-oracle-smtp``), with the replies and the -D files
   Exim wrote (the body as spooled), for the data framing and line-end rules.
 
 Inputs are stored as latin-1 text, so every octet survives JSON.
@@ -32,7 +33,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORACLE = HERE.parent.parent.parent / "shared" / "oracle" / "exim-oracle"
 CONF = HERE / "goldens" / "accept-all.conf"
-SANDBOX_SPOOL = Path(os.environ.get("ORACLE_STATE", "/tmp/pyexim-oracle")) / "sandbox/spool/input"
+#: A sandbox of our own: the generator empties its spool, which must not be anybody else's.
+STATE = Path("/tmp/pyexim-oracle-smtp")
+SANDBOX_SPOOL = STATE / "sandbox/spool/input"
+ENV = {**os.environ, "ORACLE_STATE": str(STATE)}
 
 E = b"EHLO client.example\r\n"
 H = b"HELO client.example\r\n"
@@ -264,7 +268,7 @@ def daemon_goldens() -> None:
     import signal
     import time
 
-    pidfile = Path(os.environ.get("ORACLE_STATE", "/tmp/pyexim-oracle")) / "smtp-goldens.pid"
+    pidfile = STATE / "smtp-goldens.pid"
     subprocess.run(["/usr/sbin/exim4", "-C", str(CONF), "-bd", "-oX", "2525", "-oP",
                     str(pidfile)], check=True)
     time.sleep(0.5)
@@ -278,7 +282,7 @@ def daemon_goldens() -> None:
 
 def run(args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([str(ORACLE), *args], input=data, capture_output=True, timeout=60,
-                          check=False)
+                          check=False, env=ENV)
 
 
 def bh_replies(data: bytes) -> list[str]:
@@ -310,7 +314,7 @@ def main() -> int:
         daemon_goldens()
         return 0
     subprocess.run([str(ORACLE.parent / "oracle-netns"), "env", "ORACLE_NETNS=0",
-                    sys.executable, __file__, "--daemon"], check=True)
+                    sys.executable, __file__, "--daemon"], check=True, env=ENV)
     dialogues = [{"name": name, "input": data.decode("latin-1"), "replies": bh_replies(data)}
                  for name, data in DIALOGUES + smuggling_variants()]
     (HERE / "goldens" / "bh_dialogues.json").write_text(json.dumps(dialogues, indent=1) + "\n")
