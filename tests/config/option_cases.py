@@ -187,30 +187,15 @@ class Outcome:
 
 def run(case: Case) -> Outcome:
     """Build the case and print its -bP arguments as pyexim does (host "vm")."""
-    from pyexim.cli.print_config import Printer
+    from pyexim.cli.print_config import Printer, answer
     try:
         built = build(case)
     except ConfigError as error:
         return Outcome("", panic_die_text(error, "Exim"), 1)
     printer = Printer(built, CONF, labels=not case.names_only, admin=case.admin)
-    out: list[str] = []
-    args = case.bp_args()
-    failed = False
-    index = 0
-    while index < len(args):
-        item = args[index]
-        if item in ("router", "transport", "authenticator", "macro", "environment") and (
-                index < len(args) - 1):
-            lines, ok = printer.typed(item, args[index + 1])
-            failed |= not ok
-            index += 2
-        else:
-            lines, ok = printer.item(item)
-            failed = not ok
-            index += 1
-        out.extend(lines)
-    errors = "".join(complaint + "\n" for complaint in printer.complaints)
-    return Outcome("".join(line + "\n" for line in out), errors, 1 if failed else 0)
+    out, complaints, status = answer(printer, case.bp_args())
+    return Outcome("".join(line + "\n" for line in out),
+                   "".join(complaint + "\n" for complaint in complaints), status)
 
 
 def _main(*lines: str, args: Sequence[str] = (), names_only: bool = False) -> Case:

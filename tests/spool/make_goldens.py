@@ -264,8 +264,31 @@ def log_cases(oracle: OracleSpool, target: Path) -> None:
                           "RCPT TO:<bob@oracle.test>", "DATA", "Subject: SPAMTEST offer", "",
                           "buy", ".", "QUIT"]) + "\r\n").encode())
 
-    for name, action in (("smtp-in", smtp_in), ("deliver", deliver), ("local-in", local_in),
-                         ("fake-delivery", fake_delivery), ("rejects", rejects)):
+    def remote(code: int, recipients: list[str]):
+        def receive() -> None:
+            # An empty queue: otherwise Exim would pass other queued relay.test messages
+            # down the same SMTP connection (-MC), adding their lines to this step.
+            oracle.clear_spool()
+            keep(f"remote-{code}-in", oracle.smtp(
+                ["EHLO client.example", "MAIL FROM:<remote@client.example>",
+                 *[f"RCPT TO:<{a}>" for a in recipients], "DATA", "Subject: remote", "",
+                 "to the sink", ".", "QUIT"]))
+
+        def deliver_remote() -> None:
+            mid = ids[f"remote-{code}-in"]
+            oracle.exim_with_sink(code, "-M", mid)
+            if code == 550:
+                bounce = re.findall(r"(\S+) <= <> R=" + mid, oracle.log())
+                wait_for_log(oracle, f"{bounce[0].split()[-1]} Completed")
+        return receive, deliver_remote
+
+    steps_table = [("smtp-in", smtp_in), ("deliver", deliver), ("local-in", local_in),
+                   ("fake-delivery", fake_delivery), ("rejects", rejects)]
+    for code, recipients in ((250, ["r1@relay.test", "r2@relay.test"]),
+                             (451, ["r3@relay.test"]), (550, ["r4@relay.test"])):
+        receive, deliver_remote = remote(code, recipients)
+        steps_table += [(f"remote-{code}-in", receive), (f"remote-{code}", deliver_remote)]
+    for name, action in steps_table:
         step(name, action)
     record = {"selector": oracle.log_selector, "ids": ids, "steps": steps,
               "rejectlog": oracle.log("rejectlog"), "paniclog": oracle.log("paniclog")}

@@ -56,6 +56,23 @@ class OracleSpool:
                                f"{result.stderr.decode(errors='replace')}")
         return result
 
+    def exim_with_sink(self, reply_rcpt: int, *args: str) -> subprocess.CompletedProcess[bytes]:
+        """Run exim with the oracle's SMTP sink listening on 127.0.0.1:2526 (relay.test).
+
+        Both run in one fresh oracle-netns; the sink answers RCPT with *reply_rcpt* and
+        is stopped by its pid when exim returns.
+        """
+        script = ('python3 "$1" 2526 "$2" --seconds 20 --reply-rcpt "$3" & sink=$!; '
+                  'for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/2526) 2>/dev/null '
+                  '&& break; sleep 0.1; done; shift 3; '
+                  'ORACLE_NETNS=0 "$@"; status=$?; kill "$sink"; exit $status')
+        env = dict(os.environ, ORACLE_STATE=str(self.state))
+        return subprocess.run(
+            [str(ORACLE_DIR / "oracle-netns"), "bash", "-c", script, "sink",
+             str(ORACLE_DIR / "smtp-sink.py"), str(self.sandbox / "sink.out"), str(reply_rcpt),
+             str(ORACLE_DIR / "exim-oracle"), str(self.conf), *args],
+            capture_output=True, env=env, timeout=60)
+
     @property
     def spool_dir(self) -> Path:
         return self.sandbox / "spool"

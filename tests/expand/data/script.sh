@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "args: $*"
+echo second line
+exit ${1:-0}
