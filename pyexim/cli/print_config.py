@@ -40,9 +40,14 @@ def run(invocation: Invocation) -> int:
     """Print what the -bP arguments ask for; 0, or 1 when something was not found."""
     path = config_file_for(invocation)
     names = list(invocation.arguments)
-    out = sys.stdout
     if names and names[0] == "config":
-        return _print_normalised(path, invocation)
+        from pyexim.config.normalised import normalised_config
+        try:
+            text = normalised_config(path, invocation.macros, terse=invocation.names_only)
+        except (ConfigErrors, ConfigError) as error:
+            return _report(error)
+        _write(text)
+        return 0
     for index, item in enumerate(names):
         if len(item) > _ITEM_MAX:
             previous = names[index - 1] if index else ""
@@ -50,20 +55,26 @@ def run(invocation: Invocation) -> int:
             print(f"pyexim: length limit exceeded ({len(item)} > {_ITEM_MAX}) for: {what}",
                   file=sys.stderr)
             return 1
+    from pyexim.config import load_config
     try:
-        config = _load(path, invocation)
-    except ConfigErrors as errors:
-        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
-        return 1
-    except ConfigError as error:
-        sys.stderr.write(panic_die_text(error, "pyexim"))
-        return 1
+        config = load_config(path, invocation.macros)
+    except (ConfigErrors, ConfigError) as error:
+        return _report(error)
     printer = Printer(config, path, labels=not invocation.names_only, admin=is_admin(config))
-    failed = False
+    out, complaints, status = answer(printer, names)
+    _write("".join(line + "\n" for line in out))
+    for complaint in complaints:
+        print(complaint, file=sys.stderr)
+    return status
+
+
+def answer(printer: Printer, names: Sequence[str]) -> tuple[list[str], list[str], int]:
+    """exim.c's -bP loop: (stdout lines, stderr lines, exit status) for *names*."""
     if not names:
         lines, ok = printer.item("all")
-        _emit(out, lines)
-        return 0 if ok else 1
+        return lines, [], 0 if ok else 1
+    out: list[str] = []
+    failed = False
     index = 0
     while index < len(names):
         item = names[index]
@@ -76,41 +87,22 @@ def run(invocation: Invocation) -> int:
             # exim.c assigns rather than or-s the flag here (a quirk kept on purpose).
             failed = not ok
             index += 1
-        _emit(out, lines)
-        for complaint in printer.complaints:
-            print(complaint, file=sys.stderr)
-        printer.complaints.clear()
-    return 1 if failed else 0
+        out.extend(lines)
+    complaints = list(printer.complaints)
+    printer.complaints.clear()
+    return out, complaints, 1 if failed else 0
 
 
-def _emit(out: object, lines: Sequence[str]) -> None:
-    stream = getattr(out, "buffer", None)
-    for line in lines:
-        if stream is not None:
-            stream.write(line.encode("utf-8", "surrogateescape") + b"\n")
-        else:
-            out.write(line + "\n")  # type: ignore[attr-defined]
-    if stream is not None:
-        stream.flush()
+def _report(error: ConfigErrors | ConfigError) -> int:
+    """A configuration error as Exim shows it under -bP (the first one, where Exim stops)."""
+    first = error.errors[0] if isinstance(error, ConfigErrors) else error
+    sys.stderr.write(panic_die_text(first, "pyexim"))
+    return 1
 
 
-def _load(path: str, invocation: Invocation) -> object:
-    from pyexim.config import load_config
-    return load_config(path, invocation.macros)
-
-
-def _print_normalised(path: str, invocation: Invocation) -> int:
-    from pyexim.config.normalised import normalised_config
-    try:
-        text = normalised_config(path, invocation.macros, terse=invocation.names_only)
-    except ConfigErrors as errors:
-        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
-        return 1
-    except ConfigError as error:
-        sys.stderr.write(panic_die_text(error, "pyexim"))
-        return 1
+def _write(text: str) -> None:
     sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
-    return 0
+    sys.stdout.buffer.flush()
 
 
 def is_admin(config: object) -> bool:

@@ -715,38 +715,39 @@ class Gid(OptionType):
         return group_name(int(value))  # type: ignore[call-overload]
 
 
-class ExpandUid(Uid):
+class _ExpandableId:
+    """opt_expand_uid/opt_expand_gid: a string containing ``$`` stays a string to expand when used."""
+
+    def parse(self, text: str, opt: Opt) -> object:
+        value = read_string(text, opt.name)
+        return value if "$" in value else self._fixed(value)
+
+    def _fixed(self, value: str) -> int:
+        raise TypeError
+
+    def format(self, value: object, opt: Opt, *, topbit: bool = False) -> str:
+        if isinstance(value, str):
+            return printable(value, tabs=False, topbit=topbit)
+        result: str = super().format(value, opt, topbit=topbit)  # type: ignore[misc]
+        return result
+
+
+class ExpandUid(_ExpandableId, Uid):
     """opt_expand_uid: a user, or a string containing ``$`` that is expanded when used."""
 
     exim_type = "opt_expand_uid"
 
-    def parse(self, text: str, opt: Opt) -> object:
-        value = read_string(text, opt.name)
-        if "$" in value:
-            return value
+    def _fixed(self, value: str) -> int:
         return find_user(value)[0]
 
-    def format(self, value: object, opt: Opt, *, topbit: bool = False) -> str:
-        if isinstance(value, str):
-            return printable(value, tabs=False, topbit=topbit)
-        return super().format(value, opt, topbit=topbit)
 
-
-class ExpandGid(Gid):
+class ExpandGid(_ExpandableId, Gid):
     """opt_expand_gid: a group, or a string containing ``$`` that is expanded when used."""
 
     exim_type = "opt_expand_gid"
 
-    def parse(self, text: str, opt: Opt) -> object:
-        value = read_string(text, opt.name)
-        if "$" in value:
-            return value
+    def _fixed(self, value: str) -> int:
         return find_group(value)
-
-    def format(self, value: object, opt: Opt, *, topbit: bool = False) -> str:
-        if isinstance(value, str):
-            return printable(value, tabs=False, topbit=topbit)
-        return super().format(value, opt, topbit=topbit)
 
 
 class _IdList(OptionType):
