@@ -148,6 +148,28 @@ def _interpret_escape(text: str, pos: int) -> tuple[str, int]:
     return ch, pos
 
 
+def dequote(text: str, pos: int = 0) -> tuple[str, int]:
+    """Exim's string_dequote at *pos*: a quoted string (escapes processed, a missing
+    closing quote tolerated) or a run of non-space characters; (value, index after)."""
+    if pos < len(text) and text[pos] == '"':
+        out: list[str] = []
+        pos += 1
+        while pos < len(text) and text[pos] != '"':
+            if text[pos] == "\\":
+                ch, pos = _interpret_escape(text, pos)
+                out.append(ch)
+            else:
+                out.append(text[pos])
+            pos += 1
+        if pos < len(text):
+            pos += 1
+        return "".join(out), pos
+    start = pos
+    while pos < len(text) and not _c_isspace(text[pos]):
+        pos += 1
+    return text[start:pos], pos
+
+
 def read_string(text: str, name: str) -> str:
     """An option's string value: verbatim, or a quoted string with escapes processed.
 
@@ -157,24 +179,13 @@ def read_string(text: str, name: str) -> str:
     """
     if not text.startswith('"'):
         return text
-    out: list[str] = []
-    pos = 1
-    while pos < len(text) and text[pos] != '"':
-        if text[pos] == "\\":
-            ch, pos = _interpret_escape(text, pos)
-            out.append(ch)
-        else:
-            out.append(text[pos])
-        pos += 1
-    if pos < len(text):
-        pos += 1  # the closing quote
+    value, pos = dequote(text)
     # Exim checks the character before the end: an escaped quote as the last
     # character passes this test (a quirk kept on purpose).
     if pos == 1 or text[pos - 1] != '"':
         raise ValueError(f"missing quote at end of string value for {name}")
     if pos < len(text):
         raise ValueError(extra_chars_reason(text[pos:], "string value for ", name))
-    value = "".join(out)
     nul = value.find("\0")
     return value if nul < 0 else value[:nul]
 
@@ -886,28 +897,6 @@ def group_name(gid: int) -> str:
 # ---------------------------------------------------------------------------
 # Rewrite rules (checked here because a transport's headers_rewrite is an option)
 # ---------------------------------------------------------------------------
-
-def dequote(text: str, pos: int = 0) -> tuple[str, int]:
-    """Exim's string_dequote at *pos*: a quoted string (escapes processed, a missing
-    closing quote tolerated) or a run of non-space characters; (value, index after)."""
-    if pos < len(text) and text[pos] == '"':
-        out: list[str] = []
-        pos += 1
-        while pos < len(text) and text[pos] != '"':
-            if text[pos] == "\\":
-                ch, pos = _interpret_escape(text, pos)
-                out.append(ch)
-            else:
-                out.append(text[pos])
-            pos += 1
-        if pos < len(text):
-            pos += 1
-        return "".join(out), pos
-    start = pos
-    while pos < len(text) and not _c_isspace(text[pos]):
-        pos += 1
-    return text[start:pos], pos
-
 
 # Rewrite flag letters (spec: "Flags specifying which headers and envelope
 # addresses to rewrite", "The SMTP-time rewriting flag", "Flags controlling the
