@@ -50,6 +50,8 @@ def cache_dir() -> str | None:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "pyexim")
+    if not os.path.isdir(os.path.dirname(base.rstrip("/")) or "/"):
+        return None  # no home directory (a system user): nothing is created
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         st = os.stat(directory)

@@ -62,6 +62,10 @@ def test_no_cache_when_the_directory_is_not_private(tmp_path: Path,
     (shared / "pyexim").chmod(0o777)
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
     assert cache.cache_dir() is None
+    # A user without a home directory gets no cache, and no directories made.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "no-home" / ".cache"))
+    assert cache.cache_dir() is None
+    assert not (tmp_path / "no-home").exists()
     monkeypatch.setenv("PYEXIM_NO_CACHE", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
     assert cache.cache_dir() is None
