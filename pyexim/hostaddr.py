@@ -1,8 +1,7 @@
 """Textual IP addresses as Exim reads them: recognition, masks, networks, reverse names.
 
 Exim's own rules, not Python's ``ipaddress``: Exim accepts a scope suffix (``fe80::1%eth0``)
-and IPv4 components with up to three digits each (``01.2.3.4``), compares ``::ffff:a.b.c.d``
-with IPv4 networks, and prints masked networks in its own forms (``net-`` lookup keys). These
+and odd masks (``1.2.3.4/`` is ``/0``), compares ``::ffff:a.b.c.d`` with IPv4 networks, and prints masked networks in its own forms (``net-`` lookup keys). These
 helpers copy those rules (Exim: string.c ``string_is_ip_address``, host.c ``host_aton``,
 ``host_mask``, ``host_nmtoa``, ``host_is_in_net``; dns.c ``dns_build_reverse``).
 
@@ -12,6 +11,10 @@ expansion conditions ``isip``, ``match_ip`` and operators like ``mask`` and ``re
 
 from __future__ import annotations
 
+import socket
+import string
+
+_PUNCT = frozenset(string.punctuation)
 _HEX = frozenset("0123456789abcdefABCDEF")
 _DIGITS = frozenset("0123456789")
 
@@ -33,81 +36,46 @@ def _c_strtol10(s: str, i: int) -> tuple[int | None, int]:
 
 
 def ip_mask_offset(s: str) -> int:
-    """The offset of a trailing ``/digits`` mask in *s*, or 0 when there is none."""
-    end = len(s)
-    if end and s[end - 1] in _DIGITS:
-        i = end - 1
-        while i > 0 and s[i - 1] in _DIGITS:
-            i -= 1
-        if i > 0 and s[i - 1] == "/":
-            return i - 1
-    return 0
+    """The offset of the ``/`` that starts a mask in *s*, or 0 when there is none."""
+    slash = s.find("/")
+    return slash if slash > 0 else 0
 
 
 def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
-    """4 or 6 when *s* is a textual IPv4 or IPv6 address, else 0 (Exim's ``string_is_ip_address``).
+    """4 or 6 when *s* is a textual IPv4 or IPv6 address, else 0 (Exim's
+    ``string_is_ip_address``).
 
-    With *allow_mask*, a trailing ``/bits`` is accepted (use ``ip_mask_offset`` to find it).
-    IPv6 addresses may carry a ``%scope`` suffix.
+    Debian's Exim 4.96 carries the stricter check of later Exim: the address must satisfy
+    the C library's ``inet_pton`` (so ``01.2.3.4`` and ``12345::1`` are not addresses).
+    With *allow_mask*, ``/bits`` may follow (any number, even none: ``1.2.3.4/`` is a
+    zero-bit mask); an IPv6 address may carry a ``%scope`` instead.
     """
-    maskoff = ip_mask_offset(s) if allow_mask else 0
-    i = 0
-    n = len(s)
-    yield_ = 4
-    if ":" in s:
-        yield_ = 6
-        had_double = False
-        v4end = False
-        if s[0] == ":":
-            i = 1
-            if i >= n or s[i] != ":":
-                return 0
-        count = 0
-        while count < 8:
-            if i >= n or s[i] in "%/":
-                return yield_ if had_double else 0
-            if s[i] == ":":
-                if had_double:
-                    return 0
-                had_double = True
-                i += 1
-                count += 1
-                continue
-            rest = s[i:]
-            if ":" not in rest and "." in rest:
-                if (not had_double and count != 6) or (had_double and count > 6):
-                    return 0
-                v4end = True
-                break
-            if s[i] not in _HEX:
-                return 0
-            i += 1
-            for _ in range(3):
-                if i < n and s[i] in _HEX:
-                    i += 1
-                else:
-                    break
-            if i < n and s[i] == ":":
-                i += 1
-                if i >= n:
-                    return 0
-            count += 1
-        if not v4end:
-            if i >= n or s[i] == "%" or (s[i] == "/" and allow_mask and maskoff != 0):
-                return yield_
+    end = len(s)
+    slash = s.find("/")
+    if slash >= 0:
+        if not allow_mask:
             return 0
-    for part in range(4):
-        if part:
-            if i >= n or s[i] != ".":
-                return 0
-            i += 1
-        value, end = _c_strtol10(s, i)
-        if value is None or value > 255 or value < 0 or end <= i or end > i + 3:
+        value, used = _c_strtol10(s, slash + 1)
+        rest_start = used if value is not None else slash + 1
+        if rest_start != len(s) or (value is not None and value < 0):
             return 0
-        i = end
-    if i >= n:
-        return yield_
-    return yield_ if (s[i] == "/" and allow_mask and maskoff != 0) else 0
+        end = slash
+    percent = s.find("%")
+    if percent >= 0:
+        if slash >= 0:
+            return 0
+        if not all((c.isascii() and c.isalnum()) or c in _PUNCT for c in s[percent + 1:]):
+            return 0
+        end = percent
+    addr = s[:end]
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    try:
+        socket.inet_pton(family, addr)
+    except (OSError, ValueError, UnicodeError):
+        return 0
+    if family == socket.AF_INET6:
+        return 6
+    return 0 if percent >= 0 else 4
 
 
 def _c_strtol16(s: str) -> int:

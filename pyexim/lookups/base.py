@@ -18,6 +18,7 @@ A lookup type is one object in the registry (``registry.LOOKUP_TYPES``) with:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -203,3 +204,21 @@ def read_time(text: str, terminator: str = "") -> int:
         i = j + 1
         if text[i:i + 1] == terminator or (terminator == "" and i >= len(text)):
             return total
+
+
+_C_INTEGER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+
+
+def c_strtol0(text: str) -> tuple[int, int]:
+    """C's ``strtol(text, &end, 0)``: (value, characters used); (0, 0) when no number."""
+    m = _C_INTEGER.match(text)
+    if m is None:
+        return 0, 0
+    digits = m.group(2)
+    if digits[:2].lower() == "0x":
+        value = int(digits[2:], 16)
+    elif digits.startswith("0"):
+        value = int(digits, 8)
+    else:
+        value = int(digits)
+    return (-value if m.group(1) == "-" else value), m.end()

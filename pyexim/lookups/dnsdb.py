@@ -22,7 +22,7 @@ from typing import Any
 
 from pyexim.hostaddr import is_ip_address, reverse_name
 from pyexim.lookups.base import (QUERY, Expander, Found, LookupDefer, LookupType,
-                                 ascii_lower, read_time)
+                                 ascii_lower, c_strtol0, read_time)
 
 TYPES = ("a", "a+", "aaaa", "cname", "csa", "mx", "mxh", "ns", "ptr", "soa", "spf", "srv",
          "tlsa", "txt", "zns")
@@ -94,12 +94,11 @@ class Dnsdb(LookupType):
                 retrans = value
                 q = q[comma:]
             elif low.startswith("retry_"):
-                q = q[6:]
-                j = 0
-                while j < len(q) and q[j].isdigit():
-                    j += 1
-                retry = int(q[:j]) if j else 0
-                q = q[j:]
+                value, used = c_strtol0(q[6:])
+                if value < 0:
+                    raise LookupDefer("unsupported dnsdb retry count")
+                retry = value
+                q = q[6 + used:]
             else:
                 break
             q = q.lstrip(_SPACE)
