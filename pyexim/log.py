@@ -22,19 +22,42 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 from pyexim.errors import ConfigError
 from pyexim.message import HeaderLine, decode, encode
 
 __all__ = [
-    "LogSelector", "LOG_SELECTOR_NAMES", "DEFAULT_LOG_SELECTOR", "log_timestamp",
-    "zone_offset", "LogPaths", "log_paths", "log_file_name", "frame", "string_printing",
-    "print_time", "time_diff", "PeerHost", "TlsIn", "Reception", "reception_line",
-    "reception_msglog", "LoggedAddress", "HostUsed", "TlsOut", "Delivery", "delivery_line",
-    "deferral_line", "failure_line", "completed_line", "acl_reject_line",
-    "rejectlog_details", "LogWriter", "COMPILED_LOG_FILE_PATH",
+    "COMPILED_LOG_FILE_PATH",
+    "DEFAULT_LOG_SELECTOR",
+    "LOG_SELECTOR_NAMES",
+    "Delivery",
+    "HostUsed",
+    "LogPaths",
+    "LogSelector",
+    "LogWriter",
+    "LoggedAddress",
+    "PeerHost",
+    "Reception",
+    "TlsIn",
+    "TlsOut",
+    "acl_reject_line",
+    "completed_line",
+    "deferral_line",
+    "delivery_line",
+    "failure_line",
+    "frame",
+    "log_file_name",
+    "log_paths",
+    "log_timestamp",
+    "print_time",
+    "reception_line",
+    "reception_msglog",
+    "rejectlog_details",
+    "string_printing",
+    "time_diff",
+    "zone_offset",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -177,7 +200,7 @@ def log_timestamp(when: float, *, millisec: bool = False, with_zone: bool = Fals
         t = time.gmtime(seconds)                 # sub-minute offsets: pretend UTC
     text = time.strftime("%Y-%m-%d %H:%M:%S", t)
     if millisec:
-        text += f".{int(round((when - seconds) * 1_000_000)) // 1000:03d}"
+        text += f".{round((when - seconds) * 1_000_000) // 1000:03d}"
     if with_zone:
         text += " " + zone_offset(seconds, utc=utc)
     return text
@@ -484,7 +507,7 @@ def _host_items(host: PeerHost, selector: LogSelector, protocol: str | None,
     if protocol:
         out.append(f" P={protocol}")
     if pipelining is not None and "pipelining" in selector and pipelining[0]:
-        advertised, used, early_advertised, early_used = pipelining
+        _advertised, used, early_advertised, early_used = pipelining
         out.append(" L" + ("*" if early_used else "." if early_advertised else "")
                    + ("" if used else "-"))
     return "".join(out)

@@ -18,18 +18,41 @@ lines tainted too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from pyexim.taint import Tainted
 
 __all__ = [
-    "decode", "encode", "HeaderLine", "Recipient", "Envelope", "Message", "ParsedMessage",
-    "parse_message", "header_kind", "type_received_headers", "HeaderTyping",
-    "HTYPE_OTHER", "HTYPE_FROM", "HTYPE_TO", "HTYPE_CC", "HTYPE_BCC", "HTYPE_ID",
-    "HTYPE_REPLY_TO", "HTYPE_RECEIVED", "HTYPE_SENDER", "HTYPE_OLD",
-    "DSN_LASTHOP", "DSN_NEVER", "DSN_SUCCESS", "DSN_FAILURE", "DSN_DELAY", "DSN_NOTIFY_MASK",
-    "DSN_RET_FULL", "DSN_RET_HDRS",
+    "DSN_DELAY",
+    "DSN_FAILURE",
+    "DSN_LASTHOP",
+    "DSN_NEVER",
+    "DSN_NOTIFY_MASK",
+    "DSN_RET_FULL",
+    "DSN_RET_HDRS",
+    "DSN_SUCCESS",
+    "HTYPE_BCC",
+    "HTYPE_CC",
+    "HTYPE_FROM",
+    "HTYPE_ID",
+    "HTYPE_OLD",
+    "HTYPE_OTHER",
+    "HTYPE_RECEIVED",
+    "HTYPE_REPLY_TO",
+    "HTYPE_SENDER",
+    "HTYPE_TO",
+    "Envelope",
+    "HeaderLine",
+    "HeaderTyping",
+    "Message",
+    "ParsedMessage",
+    "Recipient",
+    "decode",
+    "encode",
+    "header_kind",
+    "parse_message",
+    "type_received_headers",
 ]
 
 

@@ -13,10 +13,30 @@ import pytest
 
 from pyexim.errors import ConfigError
 from pyexim.log import (
-    DEFAULT_LOG_SELECTOR, Delivery, HostUsed, LoggedAddress, LogPaths, LogSelector, LogWriter,
-    PeerHost, Reception, acl_reject_line, completed_line, deferral_line, delivery_line,
-    failure_line, frame, log_file_name, log_paths, log_timestamp, print_time,
-    reception_line, reception_msglog, rejectlog_details, string_printing, time_diff,
+    DEFAULT_LOG_SELECTOR,
+    Delivery,
+    HostUsed,
+    LoggedAddress,
+    LogPaths,
+    LogSelector,
+    LogWriter,
+    PeerHost,
+    Reception,
+    acl_reject_line,
+    completed_line,
+    deferral_line,
+    delivery_line,
+    failure_line,
+    frame,
+    log_file_name,
+    log_paths,
+    log_timestamp,
+    print_time,
+    reception_line,
+    reception_msglog,
+    rejectlog_details,
+    string_printing,
+    time_diff,
 )
 from pyexim.message import HeaderLine, encode
 from pyexim.spool.data_file import parse_data_file
@@ -388,7 +408,7 @@ def test_framing_matches_exim(run: str) -> None:
 
 @pytest.mark.parametrize("run", RUNS)
 def test_rejectlog_header_dump_matches_exim(run: str) -> None:
-    record, selector = load_run(run)
+    record, _ = load_run(run)
     rejectlog = record["rejectlog"]
     after_data = rejectlog.split("\n", 2)[2]             # the lines after the two rejections
     received = after_data[after_data.index("P ") + 2:after_data.index("  Subject:")]

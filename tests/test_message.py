@@ -5,8 +5,21 @@ from __future__ import annotations
 import pytest
 
 from pyexim.message import (
-    HTYPE_CC, HTYPE_FROM, HTYPE_ID, HTYPE_OLD, HTYPE_OTHER, HTYPE_RECEIVED, HTYPE_SENDER,
-    HTYPE_TO, Envelope, HeaderLine, HeaderTyping, decode, encode, header_kind, parse_message,
+    HTYPE_CC,
+    HTYPE_FROM,
+    HTYPE_ID,
+    HTYPE_OLD,
+    HTYPE_OTHER,
+    HTYPE_RECEIVED,
+    HTYPE_SENDER,
+    HTYPE_TO,
+    Envelope,
+    HeaderLine,
+    HeaderTyping,
+    decode,
+    encode,
+    header_kind,
+    parse_message,
     type_received_headers,
 )
 from pyexim.taint import is_tainted

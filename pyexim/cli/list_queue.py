@@ -15,8 +15,13 @@ import time
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
 from pyexim.errors import ConfigError, ConfigErrors
-from pyexim.spool.queue import LIST_ALL, LIST_UNDELIVERED, LIST_WITH_GENERATED, count_queue, \
-    list_queue
+from pyexim.spool.queue import (
+    LIST_ALL,
+    LIST_UNDELIVERED,
+    LIST_WITH_GENERATED,
+    count_queue,
+    list_queue,
+)
 from pyexim.spool.store import Spool
 
 _OPTIONS = {"": LIST_ALL, "u": LIST_UNDELIVERED, "a": LIST_WITH_GENERATED}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pyexim.spool.header_file import SpoolFormatError
 from pyexim.spool.msgid import IdFormat, id_format_of
 
-__all__ = ["data_file_prefix", "format_data_file", "parse_data_file", "lock_length"]
+__all__ = ["data_file_prefix", "format_data_file", "lock_length", "parse_data_file"]
 
 
 def data_file_prefix(message_id: str) -> bytes:

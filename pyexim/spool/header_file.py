@@ -32,8 +32,15 @@ from pyexim.spool.msgid import IdFormat, id_format_of
 from pyexim.spool.tree import ExactTree, TreeNode
 from pyexim.taint import Tainted, is_tainted
 
-__all__ = ["SpoolHeader", "SpoolFormatError", "format_header_file", "parse_header_file",
-           "format_recipient", "parse_recipient", "MAX_RECIPIENTS"]
+__all__ = [
+    "MAX_RECIPIENTS",
+    "SpoolFormatError",
+    "SpoolHeader",
+    "format_header_file",
+    "format_recipient",
+    "parse_header_file",
+    "parse_recipient",
+]
 
 # spool_in.c refuses a recipient count above this ("arbitrary sanity check").
 MAX_RECIPIENTS = 16384

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from pyexim.spool.header_file import SpoolFormatError, SpoolHeader
 from pyexim.spool.store import MessageNotFound, Spool
 from pyexim.spool.tree import ExactTree
 
-__all__ = ["QueueEntry", "LIST_ALL", "LIST_UNDELIVERED", "LIST_WITH_GENERATED",
-           "scan_queue", "queue_order", "format_entry", "format_size", "count_queue",
-           "list_queue"]
+__all__ = [
+    "LIST_ALL",
+    "LIST_UNDELIVERED",
+    "LIST_WITH_GENERATED",
+    "QueueEntry",
+    "count_queue",
+    "format_entry",
+    "format_size",
+    "list_queue",
+    "queue_order",
+    "scan_queue",
+]
 
 # queue_list()'s option values: -bp, -bpu, -bpa (-bpr adds randomised order).
 LIST_ALL = 0
@@ -126,6 +135,7 @@ def read_entry(spool: Spool, message_id: str, subdir: str | None) -> QueueEntry 
     *subdir* None means the id came from the command line: both places are searched,
     and a missing message is reported rather than skipped.
     """
+    header: SpoolHeader | None
     try:
         found = spool.find_subdir(message_id) if subdir is None else subdir
         if found is None:

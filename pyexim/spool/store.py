@@ -18,16 +18,23 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Self
 
 from pyexim.errors import PyEximError
 from pyexim.spool.data_file import data_file_prefix, lock_length, parse_data_file
 from pyexim.spool.header_file import SpoolHeader, format_header_file, parse_header_file
 from pyexim.spool.msgid import DEFAULT_FORMAT, IdFormat, spool_subdirectory
 
-__all__ = ["Spool", "DataFile", "SpoolLocked", "MessageNotFound", "SPOOL_MODE",
-           "INPUT_DIRECTORY_MODE"]
+__all__ = [
+    "INPUT_DIRECTORY_MODE",
+    "SPOOL_MODE",
+    "DataFile",
+    "MessageNotFound",
+    "Spool",
+    "SpoolLocked",
+]
 
 SPOOL_MODE = 0o640
 INPUT_DIRECTORY_MODE = 0o750
@@ -65,7 +72,7 @@ class DataFile:
             os.close(self.fd)
             self.fd = -1
 
-    def __enter__(self) -> DataFile:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,8 +9,8 @@ algorithm, names compared as bytes) and walking as Exim does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from pyexim.message import encode
 

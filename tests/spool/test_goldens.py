@@ -13,8 +13,13 @@ import pytest
 from pyexim.message import HeaderTyping, decode, encode, parse_message, type_received_headers
 from pyexim.spool.data_file import parse_data_file
 from pyexim.spool.header_file import format_header_file, parse_header_file
-from pyexim.spool.queue import LIST_ALL, LIST_UNDELIVERED, LIST_WITH_GENERATED, count_queue, \
-    list_queue
+from pyexim.spool.queue import (
+    LIST_ALL,
+    LIST_UNDELIVERED,
+    LIST_WITH_GENERATED,
+    count_queue,
+    list_queue,
+)
 from pyexim.spool.store import Spool
 from pyexim.spool.tree import spool_order
 from pyexim.taint import is_tainted
@@ -148,7 +153,7 @@ def test_header_body_split_matches_exim(path: Path) -> None:
 
 
 def test_from_line_is_consumed_like_exim() -> None:
-    record, data = exim_parse_case(GOLDEN / "parse" / "from-line.json")
+    _, data = exim_parse_case(GOLDEN / "parse" / "from-line.json")
     parsed = parse_message(data)
     assert parsed.from_line_sender == "bob"
     assert decode(b"Subject: a\n") in [h.text for h in parsed.headers]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pyexim.message import Envelope, HeaderLine, Recipient, decode, encode
 from pyexim.spool.header_file import (
-    SpoolFormatError, SpoolHeader, format_header_file, format_recipient, parse_header_file,
+    SpoolFormatError,
+    SpoolHeader,
+    format_header_file,
+    format_recipient,
+    parse_header_file,
     parse_recipient,
 )
 from pyexim.spool.tree import ExactTree

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from pyexim.message import Envelope, HeaderTyping, Recipient, parse_message, \
-    type_received_headers, HeaderLine
+from pyexim.message import (
+    Envelope,
+    HeaderLine,
+    HeaderTyping,
+    Recipient,
+    parse_message,
+    type_received_headers,
+)
 from pyexim.spool.header_file import SpoolHeader, format_header_file
 from pyexim.spool.msgid import MessageIdGenerator
 from pyexim.spool.queue import list_queue

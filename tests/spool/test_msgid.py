@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from pyexim.spool.msgid import (
-    EXIM_4_96, EXIM_4_97, MessageIdGenerator, base62, base62_value, external_id, id_format_of,
-    is_message_id, make_message_id, parse_message_id, spool_subdirectory,
+    EXIM_4_96,
+    EXIM_4_97,
+    MessageIdGenerator,
+    base62,
+    base62_value,
+    external_id,
+    id_format_of,
+    is_message_id,
+    make_message_id,
+    parse_message_id,
+    spool_subdirectory,
 )
 
 

@@ -76,9 +76,9 @@ def test_lock_held_by_another_process_is_seen(spool: Spool) -> None:
     path = spool.path("input", "", MID, "-D")
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR);"
-         "fcntl.lockf(fd, fcntl.LOCK_EX, 19, 0, 0); print('locked', flush=True);"
-         "sys.stdin.read()", path],
+         ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR);"
+          "fcntl.lockf(fd, fcntl.LOCK_EX, 19, 0, 0); print('locked', flush=True);"
+          "sys.stdin.read()"), path],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
