@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import socket
 import string
+from functools import lru_cache
 
 _PUNCT = frozenset(string.punctuation)
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -41,6 +42,7 @@ def ip_mask_offset(s: str) -> int:
     return slash if slash > 0 else 0
 
 
+@lru_cache(maxsize=4096)
 def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
     """4 or 6 when *s* is a textual IPv4 or IPv6 address, else 0 (Exim's
     ``string_is_ip_address``).
@@ -109,6 +111,21 @@ def host_aton(address: str) -> list[int]:
     The input must already be known to be an address (``is_ip_address``); a scope suffix
     and a mask are ignored.
     """
+    return list(_aton(address))
+
+
+@lru_cache(maxsize=4096)
+def _aton(address: str) -> tuple[int, ...]:
+    core = address.split("%", 1)[0].split("/", 1)[0]
+    try:
+        packed = socket.inet_pton(socket.AF_INET6 if ":" in core else socket.AF_INET, core)
+    except (OSError, ValueError, UnicodeError):
+        return tuple(_scan_aton(address))
+    return tuple(int.from_bytes(packed[i:i + 4], "big") for i in range(0, len(packed), 4))
+
+
+def _scan_aton(address: str) -> list[int]:
+    """host_aton's own scanner, for text inet_pton does not take (Exim never checks)."""
     if ":" in address:
         p = address[1:] if address.startswith(":") else address
         p = p.split("%", 1)[0]

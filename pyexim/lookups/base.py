@@ -152,7 +152,7 @@ C_SPACE = " \t\n\r\v\f"
 
 def ascii_lower(text: str) -> str:
     """Lower-case ASCII letters only, as Exim's ``tolower`` in the C locale does."""
-    return text.translate(_ASCII_LOWER)
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def open_and_read(filename: str, purpose: str, type_name: str) -> str:

@@ -26,6 +26,10 @@ from pyexim.lookups.base import (ABSFILE, C_SPACE, Expander, Found, LookupDefer,
 
 PLAIN, WILD, NWILD, IP = "plain", "wild", "nwild", "ip"
 
+# First characters that make a wildlsearch key more than a literal or "*tail" pattern
+# (white space: a quoted key keeps it, and list splitting would trim it).
+_SPECIAL_FIRST = frozenset("^!+/@ \t\n\r\v\f")
+
 
 @dataclass
 class _Line:
@@ -203,8 +207,18 @@ class Lsearch(LookupType):
             return ip_match
         from pyexim.lists import match_wild_key
         expander = expand if self.kind == WILD else None
+        lkey = ascii_lower(key)
 
         def wild_match(linekey: str) -> bool:
+            # Literal and "*tail" keys are the common case: compare them directly (as the
+            # one-item list they are would); anything else goes through list matching.
+            if linekey and linekey[0] not in _SPECIAL_FIRST and ";" not in linekey and \
+                    "$" not in linekey and "\\" not in linekey and \
+                    linekey[-1] not in C_SPACE:
+                if linekey[0] != "*":
+                    return ascii_lower(linekey) == lkey
+                tail = ascii_lower(linekey[1:])
+                return len(tail) <= len(lkey) and lkey.endswith(tail)
             return match_wild_key(key, linekey, ctx, expand=expander,
                                   expand_key=self.kind == WILD)
         return wild_match
