@@ -519,9 +519,22 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
     if get("openssl_options") is not None:
         # Debian's build uses GnuTLS, which has no such option.
         raise EximConfigError("openssl_options is set but we're using GnuTLS", form="plain")
+    _check_after_reading(get)
     if expansion.missing:
         raise NotAvailableError(f"expanding {', '.join(expansion.missing)} while reading the "
                                 "configuration")
+
+
+def _check_after_reading(get: Callable[[str], object]) -> None:
+    """What exim.c checks once the main section is read, before the other sections."""
+    from pyexim.log import LogSelector
+    selector = get("log_selector")
+    LogSelector.parse(None if selector is None else str(selector))
+    for name in ("log_file_path", "pid_file_path", "spool_directory"):
+        if len(str(get(name) or "")) > 200:
+            raise _fatal(f"{name} is longer than 200 chars: aborting")
+    if len(str(get("syslog_processname") or "")) > 32:
+        raise _fatal("syslog_processname is longer than 32 chars: aborting")
 
 
 def _finish_log_file_path(settings: Settings, path: object,
