@@ -30,6 +30,15 @@ from pyexim.message import HeaderLine, decode, encode
 
 __all__ = [
     "COMPILED_LOG_FILE_PATH",
+    "MESSAGE_IS_FROZEN",
+    "children_complete_msglog",
+    "deferral_msglog",
+    "delivery_msglog",
+    "failure_msglog",
+    "frozen_by_line",
+    "frozen_line",
+    "queue_run_line",
+    "unfrozen_by_line",
     "DEFAULT_LOG_SELECTOR",
     "LOG_SELECTOR_NAMES",
     "Delivery",
@@ -828,6 +837,70 @@ def completed_line(queue_time: float, selector: LogSelector) -> str:
     if "queue_time_overall" in selector:
         return f"Completed QT={time_diff(queue_time, selector)}"
     return "Completed"
+
+
+def delivery_msglog(d: Delivery, timestamp: str, parent: str | None = None) -> str:
+    """The msglog line for a success: ``TIME addr [<parent>]: transport transport succeeded``."""
+    who = d.address.address + (f" <{parent}>" if parent else "")
+    return f"{timestamp} {who}: {d.transport} transport succeeded\n"
+
+
+def deferral_msglog(d: Delivery, selector: LogSelector, timestamp: str) -> str:
+    """The msglog line for a deferral: the ``==`` line's text after the flag."""
+    return f"{timestamp} {deferral_line(d, selector)[3:]}\n"
+
+
+def failure_msglog(d: Delivery, selector: LogSelector, timestamp: str) -> str:
+    """The msglog line for a failure: the ``**`` text after the flag.
+
+    When no router or transport was involved (``driver_kind`` "routing" or
+    "transporting"), deliver.c prefixes "KIND failed for".
+    """
+    text = failure_line(d, selector)[3:]
+    if d.driver_kind and not d.driver_kind.startswith(" "):
+        return f"{timestamp} {d.driver_kind} failed for {text}\n"
+    return f"{timestamp} {text}\n"
+
+
+def children_complete_msglog(address: str, timestamp: str) -> str:
+    """The msglog line when every child of a redirected address is done."""
+    return f"{timestamp} {address}: children all complete\n"
+
+
+# Control lines of the main log (queue.c, deliver.c, receive.c): text only.
+MESSAGE_IS_FROZEN = "Message is frozen"                  # selector skip_delivery
+
+
+def frozen_by_line(user: str) -> str:
+    """-Mf, or an ACL's control = freeze: "frozen by USER"."""
+    return f"frozen by {user}"
+
+
+def unfrozen_by_line(user: str) -> str:
+    """-Mt: "unfrozen by USER"."""
+    return f"unfrozen by {user}"
+
+
+def frozen_line(info: str = "") -> str:
+    """A delivery froze the message: "Frozen" and why (" (delivery error message)", ...)."""
+    return f"Frozen{info}"
+
+
+def queue_run_line(start: bool, pid: int, *, queue_name: str = "", flags: str = "",
+                   recipient_select: str | None = None, recipient_regex: bool = False,
+                   sender_select: str | None = None, sender_regex: bool = False) -> str:
+    """ "Start queue run: pid=N -qff -R x" / "End queue run: ..." (selector queue_run).
+
+    *flags* are the -q letters in Exim's order (q, i, f, f, l).
+    """
+    detail = f"pid={pid}" + (f" -q{flags}" if flags else "")
+    if recipient_select is not None:
+        detail += f" -R{'r' if recipient_regex else ''} {recipient_select}"
+    if sender_select is not None:
+        detail += f" -S{'r' if sender_regex else ''} {sender_select}"
+    which = "Start" if start else "End"
+    named = f" '{queue_name}'" if queue_name else ""
+    return f"{which}{named} queue run: {detail}"
 
 
 # ---------------------------------------------------------------------------------------

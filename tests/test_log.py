@@ -14,6 +14,14 @@ import pytest
 from pyexim.errors import ConfigError
 from pyexim.log import (
     DEFAULT_LOG_SELECTOR,
+    MESSAGE_IS_FROZEN,
+    children_complete_msglog,
+    deferral_msglog,
+    delivery_msglog,
+    failure_msglog,
+    frozen_by_line,
+    queue_run_line,
+    unfrozen_by_line,
     Delivery,
     HostUsed,
     LoggedAddress,
@@ -265,8 +273,24 @@ def expected_texts(run: str, record: dict, selector: LogSelector) -> dict[str, l
                     interface_port=25)
     reject = dict(sender="spammer@client.example", authenticator="plain_server",
                   auth_id="auth-id-7")
+    freeze_id = ids["freeze-in"]
+    freeze_header, freeze_body = spooled(run, "freeze-in")
+    queued = dict(driver_kind=" transport", router="relay_dead", transport="remote_smtp")
     return {
         **remote,
+        "freeze-in": [reception_line(reception_from_spool(
+            freeze_header, freeze_body, host=PeerHost(ident="root"),
+            message_id_header=f"{external_id(freeze_id)}@oracle.test",
+            message_id_created=True), selector)],
+        "freeze": [
+            frozen_by_line("root"), queue_run_line(True, _queue_run_pid(record)),
+            MESSAGE_IS_FROZEN,
+            deferral_line(Delivery(plain_address("deferme@oracle.test"), driver_kind="routing",
+                                   errno=-52, message="retry time not reached"), selector),
+            deferral_line(Delivery(plain_address("carol@relay.test"), errno=-54,
+                                   message="retry time not reached for any host for "
+                                           "'relay.test'", **queued), selector),
+            queue_run_line(False, _queue_run_pid(record)), unfrozen_by_line("root")],
         "smtp-in": [reception_line(smtp_in, selector)],
         "deliver": [
             deferral_line(Delivery(plain_address("deferme@oracle.test"), router="aliases",
@@ -305,6 +329,11 @@ def expected_texts(run: str, record: dict, selector: LogSelector) -> dict[str, l
             acl_reject_line("data", host, selector,
                             log_message="Subject SPAMTEST is not welcome", **reject)],
     }
+
+
+def _queue_run_pid(record: dict) -> int:
+    line = next(line for line in record["steps"]["freeze"] if "Start queue run" in line)
+    return int(line.rsplit("=", 1)[1])
 
 
 def _remote_steps(run: str, record: dict, selector: LogSelector) -> dict[str, list[str]]:
@@ -456,3 +485,46 @@ def test_subject_is_quoted_and_limited_to_100_bytes() -> None:
     line = reception_line(rec, LogSelector.parse("+subject"))
     quoted = line.split(" T=", 1)[1]
     assert quoted.startswith('"say \\"hi\\" \\\\ x') and len(encode(quoted)) == 100 + 2 + 3
+
+
+def test_msglog_lines_match_exim() -> None:
+    """The smtp-in message's msglog after its first delivery attempt (default selector)."""
+    run = "log-default"
+    record, selector = load_run(run)
+    exim_lines = (GOLDEN / run / "messages" / "smtp-in-msglog").read_text().splitlines(True)
+    stamps = [line[:23] for line in exim_lines]
+    header, body = spooled(run, "smtp-in")
+    reception = reception_from_spool(header, body)
+    sender = "bounce@client.example"
+    local = {"sender": sender, "return_path": sender, "transport": "local_maildir"}
+    capture = {"sender": sender, "return_path": sender, "transport": "capture_mbox"}
+    ours = [
+        f"{stamps[0]} {reception_msglog(reception, selector)}\n",
+        deferral_msglog(Delivery(plain_address("deferme@oracle.test"), router="aliases",
+                                 driver_kind=" router", errno=-1,
+                                 message="Try again later (oracle)"), selector, stamps[1]),
+        failure_msglog(Delivery(plain_address("bouncer@oracle.test"), sender=sender,
+                                router="aliases", driver_kind=" router",
+                                message="No such person at this address (oracle)"),
+                       selector, stamps[2]),
+        delivery_msglog(Delivery(plain_address("alice@oracle.test"), **local), stamps[3],
+                        parent="postmaster@oracle.test"),
+        children_complete_msglog("postmaster@oracle.test", stamps[4]),
+        delivery_msglog(Delivery(plain_address("bob@oracle.test"), **local), stamps[5]),
+        delivery_msglog(Delivery(plain_address("a@capture.test"), **capture), stamps[6]),
+        delivery_msglog(Delivery(plain_address("b@capture.test"), **capture), stamps[7]),
+        exim_lines[8],                  # the smtp transport's own connection message
+        deferral_msglog(Delivery(plain_address("carol@relay.test"), router="relay_dead",
+                                 transport="remote_smtp", driver_kind=" transport",
+                                 errno=111), selector, stamps[9]),
+    ]
+    assert [_TIMES.sub(r" \1=T", line) for line in ours] == [
+        _TIMES.sub(r" \1=T", line) for line in exim_lines]
+    freeze = (GOLDEN / run / "messages" / "freeze-in-msglog").read_text()
+    assert freeze.splitlines()[0][23:] == " Received from cold@oracle.test U=root P=local S=303 " \
+        'T="to be frozen"'
+
+
+def test_routing_failure_msglog_names_the_stage() -> None:
+    d = Delivery(plain_address("x@y"), driver_kind="routing", message="Unrouteable address")
+    assert failure_msglog(d, LogSelector(), "T") == "T routing failed for x@y: Unrouteable address\n"

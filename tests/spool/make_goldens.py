@@ -247,6 +247,23 @@ def log_cases(oracle: OracleSpool, target: Path) -> None:
         oracle.exim("-M", ids["smtp-in"])
         bounce = re.findall(r"(\S+) <= <> R=" + ids["smtp-in"], oracle.log())
         wait_for_log(oracle, f"{bounce[0].split()[-1]} Completed")
+        keep_msglog("smtp-in")
+
+    def keep_msglog(name: str) -> None:
+        source = next(oracle.spool_dir.joinpath("msglog").rglob(ids[name]))
+        shutil.copyfile(source, messages / f"{name}-msglog")
+
+    def freeze_in() -> None:
+        before = oracle.spool_ids()
+        oracle.exim("-odq", "-f", "cold@oracle.test", "bob@oracle.test",
+                    stdin=b"Subject: to be frozen\n\nbody\n")
+        keep("freeze-in", (oracle.spool_ids() - before).pop())
+
+    def freeze() -> None:
+        oracle.exim("-Mf", ids["freeze-in"])
+        oracle.exim("-q")
+        oracle.exim("-Mt", ids["freeze-in"])
+        keep_msglog("freeze-in")
 
     def local_in() -> None:
         before = oracle.spool_ids()
@@ -283,7 +300,8 @@ def log_cases(oracle: OracleSpool, target: Path) -> None:
         return receive, deliver_remote
 
     steps_table = [("smtp-in", smtp_in), ("deliver", deliver), ("local-in", local_in),
-                   ("fake-delivery", fake_delivery), ("rejects", rejects)]
+                   ("fake-delivery", fake_delivery), ("rejects", rejects),
+                   ("freeze-in", freeze_in), ("freeze", freeze)]
     for code, recipients in ((250, ["r1@relay.test", "r2@relay.test"]),
                              (451, ["r3@relay.test"]), (550, ["r4@relay.test"])):
         receive, deliver_remote = remote(code, recipients)
