@@ -20,6 +20,10 @@ Item forms:
   (matched against the client's name, found by a reverse lookup when needed), and the
   flags ``+include_unknown``, ``+ignore_unknown``, ``+include_defer``, ``+ignore_defer``.
 
+This module scans lists and tests domain, local-part and string items; the address and
+host items are tested in pyexim.addresslist and pyexim.hostlist, reached through
+``match_address``, ``match_host`` and ``match_ip`` here.
+
 Outcomes are values: ``MatchResult(matched, deferred, value, item, captures, message)``.
 ``value`` is the data that sets ``$domain_data``, ``$local_part_data``, ``$host_data`` or
 ``$value``; ``captures`` are ``$0``, ``$1``... as the match set them. Where Exim writes to
@@ -32,12 +36,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Protocol, Sequence
 
-from pyexim.hostaddr import (host_aton, host_is_in_net, host_mask, host_nmtoa,
-                             ip_mask_offset, is_ip_address)
-from pyexim.lookups.base import (ABSFILE_QUERY, C_SPACE, QUERY, LookupDefer, LookupFailed,
+from pyexim.lookups.base import (C_SPACE, LookupDefer, LookupFailed,
                                  LookupSyntaxError, ascii_lower, read_text)
 from pyexim.lookups.context import LookupContext
-from pyexim.lookups.registry import find_type
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.regex import RegexError, compile_pcre, groups_of
@@ -685,156 +686,9 @@ def match_wild_key(key: str, pattern: str, lookups: LookupContext, *,
 
 
 # ---------------------------------------------------------------------------
-# Address lists
+# Address and host lists (their item tests are in pyexim.addresslist and pyexim.hostlist)
 
-@dataclass
-class _AddressCheck:
-    """Exim's check_address_block."""
-
-    origaddress: str
-    address: str
-    expand_setup: int
-    caseless: bool
-    env: _Env
-
-    def key(self) -> str:
-        return self.address
-
-    def caseful(self) -> None:
-        at = self.origaddress.rfind("@")
-        if at >= 0:
-            self.address = self.origaddress[:at] + self.address[at:]
-        self.caseless = False
-
-    def __call__(self, pattern: str, cell: _Value | None) -> _Item:
-        return _check_address(self, pattern, cell)
-
-
-_AT_SPECIALS = ("", "[]", "mx_any", "mx_primary", "mx_secondary")
-
-
-def _check_address(cb: _AddressCheck, pattern: str, cell: _Value | None) -> _Item:
-    """Exim's ``check_address``: one address-list item."""
-    subject = cb.address
-    at = subject.rfind("@")
-    env = cb.env
-    if at < 0 and subject:
-        env.log(f'no @ found in the subject of an address list match: subject="{subject}" '
-                f'pattern="{pattern}"', True)
-        return _FAIL
-
-    if pattern.startswith("^"):
-        block = _string_block(subject, cb.caseless, cb.expand_setup, False, env)
-        return _check_string(block, pattern, None)
-
-    # A lookup of the whole address: letters, digits and "-", then "*" or "*@", then ";".
-    i = 0
-    while i < len(pattern) and (pattern[i].isascii() and pattern[i].isalnum()
-                                or pattern[i] == "-"):
-        i += 1
-    if pattern[i:i + 1] == "*":
-        i += 1
-    if pattern[i:i + 1] == "@":
-        i += 1
-    if pattern[i:i + 1] == ";":
-        if pattern.startswith("partial-"):
-            env.log('partial matching is not applicable to whole-address lookups: ignored '
-                    f'"partial-" in "{pattern}"', True)
-        block = _string_block(subject, cb.caseless, -1, False, env, use_partial=False)
-        return _check_string(block, pattern, cell)
-
-    if not subject:
-        return _FAIL if pattern else _OK
-
-    if pattern.startswith("@@"):
-        return _check_at_at(cb, subject, at, pattern, cell)
-
-    value: str | None = None
-    local_caps: tuple[int, str] | None = None
-    expand_inc = 0
-    pat_at = pattern.rfind("@")
-    if pat_at >= 0:
-        # "x@@", "x@@[]", "x@@mx_any"...: the domain part is the special item with its "@".
-        if pat_at > 0 and pattern[pat_at - 1] == "@" and pattern[pat_at + 1:] in _AT_SPECIALS:
-            pat_at -= 1
-        slen = at
-        if pattern.startswith("*"):
-            clen = pat_at - 1
-            if slen < clen or not _same(subject[slen - clen:slen], pattern[1:1 + clen],
-                                        cb.caseless):
-                return _FAIL
-            if cb.expand_setup > 0:
-                local_caps = (cb.expand_setup, subject[:slen - clen])
-                expand_inc = 1
-        elif slen != pat_at or not _same(subject[:slen], pattern[:slen], cb.caseless):
-            return _FAIL
-        # Exim copies this many characters of the pattern whatever its form (a "*" pattern
-        # shorter or longer than the local part included): copied as it is.
-        value = pattern[:slen]
-        domain_pattern = pattern[pat_at + 1:]
-    else:
-        domain_pattern = pattern
-
-    block = _string_block(subject[at + 1:], cb.caseless, cb.expand_setup + expand_inc, True,
-                          env)
-    if cell is not None:
-        cell.data = None
-    dcell = _Value()
-    outcome = _check_list(domain_pattern, SINGLE_ITEM, DOMAIN, None, block, block, DOMAIN,
-                          False, env, block.subject, dcell)
-    if cell is not None and (value is not None or dcell.data is not None):
-        cell.data = f"{value or ''}@{dcell.data or ''}"
-    caps = outcome.captures
-    if local_caps is not None and outcome.rc == OK:
-        merged = list(caps or ())
-        index, text = local_caps
-        merged.extend([""] * (index + 1 - len(merged)))
-        merged[index] = text
-        caps = tuple(merged)
-    if outcome.rc == DEFER:
-        return _Item(DEFER, error=outcome.message)
-    return _Item(OK, caps) if outcome.rc == OK else _FAIL
-
-
-def _check_at_at(cb: _AddressCheck, subject: str, at: int, pattern: str,
-                 cell: _Value | None) -> _Item:
-    """``@@type;file``: look the domain up to get a list of local parts (with ``>`` chains)."""
-    if at == 1 and subject[0] == "*":
-        return _FAIL
-    env = cb.env
-    key: str | None = subject[at + 1:]
-    local = subject[:at]
-    watchdog = 50
-    while key is not None and watchdog > 0:
-        watchdog -= 1
-        found = _Value()
-        item = _check_string(_string_block(key, False, -1, False, env), pattern[2:], found)
-        if item.rc != OK:
-            return item
-        data = found.data or ""
-        # The last item may be "> name": go on with that key once this list is done.
-        colon = data.rfind(":")
-        start = colon + 1 if colon >= 0 else 0
-        tail = data[start:].lstrip(C_SPACE)
-        if tail.startswith(">"):
-            key = tail[1:].lstrip(C_SPACE)
-            data = data[:len(data) - len(tail)]
-        else:
-            key = None
-        for ss in list_items(data):
-            local_yield = OK
-            if ss.startswith("!"):
-                local_yield = FAIL
-                ss = ss[1:].lstrip(C_SPACE)
-            result = _check_string(_string_block(local, cb.caseless, -1, False, env), ss,
-                                   cell)
-            if result.rc == OK:
-                return _OK if local_yield == OK else _FAIL
-            if result.rc == DEFER:
-                return result
-    if watchdog <= 0:
-        raise ListPanic(f"Loop detected in lookup of local part of {subject} in {pattern}")
-    return _FAIL
+HostNameLookup = Callable[[], "HostNames | None"]
 
 
 def match_address(address: str, list_text: str | None, ctx: ListContext, *,
@@ -852,6 +706,7 @@ def match_address(address: str, list_text: str | None, ctx: ListContext, *,
         lowered = ascii_lower(address)
     else:
         lowered = address[:at + 1] + ascii_lower(address[at + 1:])
+    from pyexim.addresslist import _AddressCheck
     env = _Env(ctx, list_name)
     block = _AddressCheck(address, lowered, 1 if expand_setup == 0 else expand_setup,
                           caseless, env)
@@ -863,158 +718,6 @@ def match_address(address: str, list_text: str | None, ctx: ListContext, *,
         caps[0] = address
         outcome.captures = tuple(caps)
     return _result(outcome, cell)
-
-
-# ---------------------------------------------------------------------------
-# Host lists
-
-HostNameLookup = Callable[[], "HostNames | None"]
-
-
-@dataclass
-class _HostCheck:
-    """Exim's check_host_block: the client's address, and its name when known."""
-
-    host_address: str
-    host_name: str | None
-    name_lookup: HostNameLookup | None
-    env: _Env
-
-    def key(self) -> str:
-        return self.host_address
-
-    def __call__(self, pattern: str, cell: _Value | None) -> _Item:
-        return _check_host(self, pattern, cell)
-
-
-def _check_host(cb: _HostCheck, ss: str, cell: _Value | None) -> _Item:
-    """Exim's verify.c ``check_host``: one host-list item."""
-    if ss == "*":
-        return _OK
-    if not cb.host_address:
-        return _FAIL if ss else _OK
-    if not ss:
-        return _FAIL
-    env = cb.env
-    lookups = env.lookups
-    isiponly = cb.host_name == ""
-
-    if ss == "@":
-        if isiponly:
-            return _Item(ERROR)
-        ss = lookups.primary_hostname
-    elif ss == "@[]":
-        return _OK if cb.host_address in lookups.interfaces() else _FAIL
-
-    if is_ip_address(ss, allow_mask=True):
-        return _OK if host_is_in_net(cb.host_address, ss, ip_mask_offset(ss)) else _FAIL
-
-    # "1.2.3" and "1.2.3/24" are common mistakes: say so rather than look up a name.
-    t = 0
-    while t < len(ss) and ss[t] in "0123456789.":
-        t += 1
-    if t == len(ss) or (ss[t] == "/" and t != 0):
-        return _Item(ERROR, error="malformed IPv4 address or address mask")
-
-    semicolon = ss.find(";")
-    opts: str | None = None
-    endname = semicolon
-    if semicolon >= 0:
-        comma = ss.find(",")
-        if 0 <= comma < semicolon:
-            endname = comma
-            opts = ss[comma + 1:semicolon]
-
-    iplookup = isiponly and semicolon >= 0
-    mlen = -1
-    start = 0
-    if ss.startswith("net") and semicolon >= 0:
-        t = 3
-        while t < len(ss) and ss[t].isdigit():
-            t += 1
-        mlen = int(ss[3:t]) if t > 3 else -1
-        iplookup = ss[t:t + 1] == "-"
-        start = t + 1
-    if iplookup:
-        return _host_ip_lookup(cb, ss[start:endname], ss[semicolon + 1:], mlen, opts, cell)
-
-    if isiponly:
-        return _Item(ERROR, error="cannot match host name in match_ip list")
-
-    if all((ch.isascii() and ch.isalnum()) or ch in ".-_" for ch in ss):
-        found = lookups.resolver.host_find_byname(ss)
-        if found.status == "ok":
-            if any(host_is_in_net(address, cb.host_address, 0) for address in found.addresses):
-                return _OK
-            return _FAIL
-        if found.status == "again":
-            return _Item(DEFER)
-        return _Item(ERROR, error=f"failed to find IP address for {ss}")
-
-    if cb.host_name:
-        return _check_string(_string_block(cb.host_name, True, -1, True, env), ss, cell)
-
-    if semicolon >= 0:
-        try:
-            spec = parse_lookup_type(ss[:semicolon])
-        except LookupSyntaxError as exc:
-            env.log(f'{exc.message} in host list item "{ss}"', True)
-            return _Item(DEFER, error=exc.message)
-        if not spec.single_key:
-            item = _check_string(_string_block("", True, -1, True, env), ss, cell)
-            return item if item.rc in (OK, DEFER) else _FAIL
-
-    names = cb.name_lookup() if cb.name_lookup is not None else \
-        _default_host_names(cb.host_address, lookups)
-    if names is None or not names.name:
-        return _Item(ERROR, error=f"failed to find host name for {cb.host_address}")
-    for name in (names.name, *names.aliases):
-        item = _check_string(_string_block(name, True, -1, True, env), ss, cell)
-        if item.rc in (OK, DEFER):
-            return item
-    return _FAIL
-
-
-def _host_ip_lookup(cb: _HostCheck, name: str, rest: str, mlen: int, opts: str | None,
-                    cell: _Value | None) -> _Item:
-    """``net<n>-type;source`` (and any lookup in a match_ip list): the address is the key."""
-    ltype = find_type(name)
-    if ltype is None:
-        raise ListPanic(f'unknown lookup type "{name}"')
-    key: str | None = None
-    if ltype.style == ABSFILE_QUERY:
-        end = 0
-        while end < len(rest) and rest[end] not in C_SPACE:
-            end += 1
-        opts = ",".join(filter(None, [f"file={rest[:end]}", opts]))
-        source = rest[end:].lstrip(C_SPACE)
-    elif ltype.style == QUERY:
-        source = rest
-    else:
-        # IPv6 keys use dots, not colons, except for iplsearch which reads colons itself.
-        words = host_mask(host_aton(cb.host_address), mlen)
-        key = host_nmtoa(words, mlen, ":" if name == "iplsearch" else ".")
-        source = rest
-    spec = LookupSpec(name=name, single_key=ltype.single_key, opts=opts)
-    try:
-        result = search(spec, key, source, cb.env.lookups, expand=cb.env.ctx.expand,
-                        partial=False)
-    except LookupFailed as exc:
-        raise ListPanic(exc.message) from exc
-    except LookupDefer as exc:
-        return _Item(DEFER, error=exc.message)
-    if cell is not None:
-        cell.data = result.data
-    return _OK if result.data is not None else _FAIL
-
-
-def _default_host_names(address: str, lookups: LookupContext) -> HostNames | None:
-    """The client's name by reverse lookup (verified forward), remembered for the run."""
-    key = ("host_names", address)
-    if key not in lookups.list_state:
-        lookups.list_state[key] = lookups.resolver.host_name_lookup(address)
-    found = lookups.list_state[key]
-    return found if getattr(found, "status", None) == "ok" else None  # type: ignore
 
 
 def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
@@ -1029,6 +732,7 @@ def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
     does the lookup once and sets ``$sender_host_name``); without it, the resolver is asked.
     ``::ffff:a.b.c.d`` addresses match IPv4 items.
     """
+    from pyexim.hostlist import _HostCheck
     env = _Env(ctx, list_name)
     block = _HostCheck(host_address, host_name, name_lookup, env)
     cell = _Value()
