@@ -30,6 +30,7 @@ from pyexim.log import (
     LogWriter,
     PeerHost,
     Reception,
+    TlsIn,
     acl_reject_line,
     completed_line,
     deferral_line,
@@ -276,8 +277,15 @@ def expected_texts(run: str, record: dict, selector: LogSelector) -> dict[str, l
     freeze_id = ids["freeze-in"]
     freeze_header, freeze_body = spooled(run, "freeze-in")
     queued = dict(driver_kind=" transport", router="relay_dead", transport="remote_smtp")
+    tls_header, tls_body = spooled(run, "tls-in")
+    assert tls_header.tls_cipher is not None
+    tls_in = reception_from_spool(
+        tls_header, tls_body, pipelining=(True, False, True, False),
+        tls=TlsIn(tls_header.tls_cipher, certificate_verified=tls_header.tls_certificate_verified,
+                  peerdn=tls_header.tls_peerdn))
     return {
         **remote,
+        "tls-in": [reception_line(tls_in, selector)],
         "freeze-in": [reception_line(reception_from_spool(
             freeze_header, freeze_body, host=PeerHost(ident="root"),
             message_id_header=f"{external_id(freeze_id)}@oracle.test",
@@ -398,7 +406,7 @@ def _remote_steps(run: str, record: dict, selector: LogSelector) -> dict[str, li
 
 # Lines of other kinds (arguments, SMTP connection, the transport's own connection
 # message) that these tests do not rebuild.
-_OTHER = re.compile(r"^(cwd=|SMTP connection|H=127\.0\.0\.1 )")
+_OTHER = re.compile(r"^(cwd=|SMTP connection|H=127\.0\.0\.1 |exim 4\.96 daemon started)")
 
 
 @pytest.mark.parametrize("run", RUNS)

@@ -167,6 +167,12 @@ def exim_cases() -> None:
         "onetime": {"carol@relay.test": ["owner@capture.test", 5],
                     "dave@relay.test": ["owner@capture.test", 5]}})
 
+    mid = tls_session(ORACLE, "tls@client.example")
+    record_case("tls", mid, {"sender": "tls@client.example", "recipients": ["alice@oracle.test"],
+                             "tls_certificate_verified": True,
+                             "tls_peerdn": "CN=client.example", "host_address": "127.0.0.1",
+                             "helo_name": "client.example", "received_protocol": "esmtps"})
+
     rejected = exim("-odq", "-bs", stdin=(
         "\r\n".join(["EHLO client.example", "MAIL FROM:<spammer@client.example>",
                      "RCPT TO:<blocked@oracle.test>", "RCPT TO:<alice@oracle.test>",
@@ -204,6 +210,20 @@ BP_FORMS = [["-bp"], ["-bpu"], ["-bpa"], ["-bpc"]]
 LOG_RECIPIENTS = ["alice@oracle.test", "bob@oracle.test", "carol@relay.test",
                   "bouncer@oracle.test", "deferme@oracle.test", "a@capture.test",
                   "b@capture.test", "postmaster@oracle.test"]
+
+
+def tls_session(oracle: OracleSpool, sender: str) -> str:
+    """A message over STARTTLS with a client certificate, to the queue-only daemon."""
+    result = oracle.daemon_session(
+        "swaks", "--server", "127.0.0.1:2525", "--tls", "--ehlo", "client.example",
+        "--tls-cert", str(oracle.sandbox / "tls-client.crt"),
+        "--tls-key", str(oracle.sandbox / "tls-client.key"),
+        "--from", sender, "--to", "alice@oracle.test",
+        "--header", "Subject: over TLS", "--body", "secure")
+    ids = re.findall(rb"250 OK id=(\S+)", result.stdout)
+    if len(ids) != 1:
+        raise SystemExit(f"TLS session failed: {result.stdout!r} {result.stderr!r}")
+    return ids[0].decode()
 
 
 def wait_for_log(oracle: OracleSpool, text: str) -> None:
@@ -299,9 +319,12 @@ def log_cases(oracle: OracleSpool, target: Path) -> None:
                 wait_for_log(oracle, f"{bounce[0].split()[-1]} Completed")
         return receive, deliver_remote
 
+    def tls_in() -> None:
+        keep("tls-in", tls_session(oracle, "tls@client.example"))
+
     steps_table = [("smtp-in", smtp_in), ("deliver", deliver), ("local-in", local_in),
                    ("fake-delivery", fake_delivery), ("rejects", rejects),
-                   ("freeze-in", freeze_in), ("freeze", freeze)]
+                   ("freeze-in", freeze_in), ("freeze", freeze), ("tls-in", tls_in)]
     for code, recipients in ((250, ["r1@relay.test", "r2@relay.test"]),
                              (451, ["r3@relay.test"]), (550, ["r4@relay.test"])):
         receive, deliver_remote = remote(code, recipients)

@@ -40,10 +40,38 @@ class OracleSpool:
         self.conf.write_text(text)
         os.chown(self.conf, 0, 0)
         os.chmod(self.conf, 0o644)
+        self._make_certificates()
         listed = TRUSTED.read_text().splitlines() if TRUSTED.exists() else []
         if str(self.conf) not in listed:
             with TRUSTED.open("a") as handle:
                 handle.write(f"{self.conf}\n")
+
+    def _make_certificates(self) -> None:
+        """Self-signed server and client certificates, readable by Debian-exim."""
+        for name, subject in (("server", "/CN=oracle.test"), ("client", "/CN=client.example")):
+            key, crt = self.sandbox / f"tls-{name}.key", self.sandbox / f"tls-{name}.crt"
+            if not crt.exists():
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                "-keyout", str(key), "-out", str(crt), "-days", "3650",
+                                "-subj", subject], check=True, capture_output=True)
+            for path in (key, crt):
+                shutil.chown(path, "root", "Debian-exim")
+                os.chmod(path, 0o640)
+
+    def daemon_session(self, *client: str) -> subprocess.CompletedProcess[bytes]:
+        """Start Exim as a queue-only daemon on 127.0.0.1:2525 and run *client* against it.
+
+        Both run in one fresh oracle-netns; the daemon is stopped by its pid file.
+        """
+        pid_file = self.sandbox / "run" / "daemon.pid"
+        script = ('ORACLE_NETNS=0 "$1" "$2" -bd -odq -oX 2525 -oP "$3"; '
+                  'for _ in $(seq 50); do [ -s "$3" ] && break; sleep 0.1; done; '
+                  'pid=$(cat "$3"); shift 3; "$@"; status=$?; kill "$pid"; exit $status')
+        env = dict(os.environ, ORACLE_STATE=str(self.state))
+        return subprocess.run(
+            [str(ORACLE_DIR / "oracle-netns"), "bash", "-c", script, "daemon",
+             str(ORACLE_DIR / "exim-oracle"), str(self.conf), str(pid_file), *client],
+            capture_output=True, env=env, timeout=60, check=False)
 
     def exim(self, *args: str, stdin: bytes | None = None, check: bool = True
              ) -> subprocess.CompletedProcess[bytes]:
