@@ -50,7 +50,8 @@ def run(invocation: Invocation) -> int:
     ctx = context_for(config, invocation, path)
     out = sys.stdout.buffer
     if invocation.expansion_message_file:
-        status = load_message(ctx, config, invocation.expansion_message_file)
+        status = load_message(ctx, config, invocation.expansion_message_file,
+                              invocation.dot_ends)
         if status:
             return status
     tester = LineTester(config.macro_table(), ctx, out)
@@ -323,7 +324,8 @@ def _panic_log(message: str) -> None:
 # ---------------------------------------------------------------------------
 # -bem: a message from a file
 
-def load_message(ctx: ExpansionContext, config: Any, filename: str) -> int:
+def load_message(ctx: ExpansionContext, config: Any, filename: str,
+                 dot_ends: bool = True) -> int:
     """Read the -bem message into *ctx* (headers, body, sizes, the id Exim gives it)."""
     from pyexim.message import parse_message, type_received_headers
     from pyexim.spool.msgid import make_message_id
@@ -333,17 +335,17 @@ def load_message(ctx: ExpansionContext, config: Any, filename: str) -> int:
     except OSError as error:
         sys.stderr.write(f"pyexim: failed to open {filename}: {error.strerror}\n")
         return 1
-    parsed = parse_message(data)
+    parsed = parse_message(data, dot_ends=dot_ends)
     type_received_headers(parsed.headers)
     values = ctx.values
-    header_bytes = sum(h.slen for h in parsed.headers if not h.deleted)
-    values["message_size"] = header_bytes + 1 + len(parsed.body)
-    values["message_body_size"] = len(parsed.body)
-    values["body_linecount"] = parsed.body_linecount
-    values["body_zerocount"] = parsed.body_zerocount
+    head, rest = split_header_section(data)
+    body, lines, zeros = read_test_body(rest, dot_ends)
+    values["message_size"] = len(head) + len(body)
+    values["message_body_size"] = len(body)
+    values["body_linecount"] = lines
+    values["body_zerocount"] = zeros
     values["max_received_linelength"] = parsed.max_received_linelength
-    header_lines = sum(h.text.count("\n") for h in parsed.headers if not h.deleted)
-    values["message_linecount"] = header_lines + 1 + parsed.body_linecount
+    values["message_linecount"] = head.count(b"\n") + lines
     now = ctx.clock()
     message_id = make_message_id(int(now), int((now % 1) * 1_000_000), ctx.pid)
     values["message_id"] = message_id
@@ -358,13 +360,76 @@ def load_message(ctx: ExpansionContext, config: Any, filename: str) -> int:
         from pyexim.expand.variables import tod_full
         headers.append(HeaderView(f"Date: {tod_full(Evaluator(ctx))}\n", " "))
     ctx.headers = headers
-    body = to_bytes_text(parsed.body)
+    text = to_bytes_text(body)
     visible = ctx.options.message_body_visible
-    ctx.message_body = Tainted(_body_view(body[:visible], ctx.options.message_body_newlines))
-    ctx.message_body_end = Tainted(_body_view(body[-visible:] if visible else "",
+    ctx.message_body = Tainted(_body_view(text[:visible], ctx.options.message_body_newlines))
+    ctx.message_body_end = Tainted(_body_view(text[-visible:] if visible else "",
                                               ctx.options.message_body_newlines))
     ctx.recipients = []
     return 0
+
+
+def split_header_section(data: bytes) -> tuple[bytes, bytes]:
+    """The header section as Exim's reception consumes it, and the rest (the body).
+
+    The section ends after an empty line, or after the first line that is neither a
+    header nor a continuation: that line is read with the headers (it counts in the
+    size and line count) but is not part of the body the filter-test reader sees.
+    """
+    pos = 0
+    seen_header = False
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        line = data[pos:end].rstrip(b"\r\n")
+        if not line:
+            return data[:end], data[end:]
+        is_continuation = seen_header and line[:1] in (b" ", b"\t")
+        colon = line.find(b":")
+        name = line[:colon].rstrip(b" \t") if colon > 0 else b""
+        is_header = bool(name) and all(33 <= c <= 126 and c != 58 for c in name)
+        if not (is_continuation or is_header):
+            return data[:end], data[end:]
+        seen_header = True
+        pos = end
+    return data, b""
+
+
+def read_test_body(data: bytes, dot_ends: bool) -> tuple[bytes, int, int]:
+    """The body as Exim's filter-test reader takes it: (body, $body_linecount,
+    $body_zerocount). With *dot_ends* a line of "." ends it and blank lines are not
+    counted (filtertest.c's read_message_body)."""
+    if not data:
+        return b"", 0, 0
+    zeros = data.count(0)
+    if not dot_ends:
+        lines = data.count(b"\n")
+        body = data
+    else:
+        out = bytearray()
+        lines = 0
+        state = 1  # 0: in a line; 1: after a newline; 2: after newline and dot
+        for ch in data:
+            if state == 0:
+                if ch == 10:
+                    lines += 1
+                    state = 1
+            elif state == 1:
+                if ch == 46:
+                    state = 2
+                    continue
+                if ch != 10:
+                    state = 0
+            else:
+                if ch == 10:
+                    break
+                out.append(46)
+                state = 0
+            out.append(ch)
+        body = bytes(out)
+    if not body or body[-1:] != b"\n":
+        lines += 1
+    return body, lines, zeros
 
 
 def _body_view(text: str, keep_newlines: bool) -> str:

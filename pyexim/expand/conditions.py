@@ -211,7 +211,7 @@ def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
                                             caseless=True)
         if result.deferred:
             raise ExpansionError(f'unable to complete match against "{list_text}": '
-                                 f"{result.message or ''}")
+                                 f"{_search_error(result.message)}")
         if result.matched:
             if result.value is not None:
                 ctx.lookup_value = result.value
@@ -219,6 +219,19 @@ def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
                 ctx.match_strings = list(result.captures)
         return result.matched
     return compare
+
+
+def _search_error(message: str | None) -> str:
+    """What Exim shows after a deferred list match: the last lookup's error message.
+
+    Failures of the list itself (an expansion failure, an unknown named list, a DNS
+    deferral) are only logged; Exim's message variable is then unset and printed as
+    "NULL".
+    """
+    if not message or message.startswith(("failed to expand ", "unknown named ",
+                                          "DNS lookup of ")):
+        return "NULL"
+    return message
 
 
 def _crypteq(ev: "Evaluator", plain: str, encrypted: str) -> bool:

@@ -215,7 +215,7 @@ class Evaluator:
     # -- shared reading helpers ----------------------------------------------
 
     def group_value(self, tok: object, skipping: bool) -> str:
-        """Evaluate a Group token (RawGroup text is returned as it is)."""
+        """Evaluate a Group token."""
         if isinstance(tok, Group):
             return self.seq(tok.seq, skipping)
         if isinstance(tok, Break):

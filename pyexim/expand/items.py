@@ -23,7 +23,7 @@ from pyexim.expand.evaluator import (END, CurlyError, Cursor, ExpansionError, Fo
                                      LookupDeferred, with_suffix)
 from pyexim.expand.listitems import (dewrap, item_listextract, item_listop, item_listquote,
                                      item_sort, json_items)
-from pyexim.expand.nodes import Break, Group, Item, RawGroup, Word
+from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import BASE32_CHARS, compute_hash, compute_nhash, extract_substr
 from pyexim.expand.pcre import compile_or_fail
 from pyexim.expand.strings import SPACE, dequote, lower, printing, strtol_prefix
@@ -313,6 +313,8 @@ def item_readfile(ev: "Evaluator", item: Item, skipping: bool) -> str:
     if isinstance(path, Tainted):
         _panic(ev, f"Tainted filename '{path}'")
         raise ExpansionError(open_failed(path, 13))
+    if os.path.isdir(path.encode("latin-1")):
+        return ""  # fopen() of a directory succeeds on Linux; fgets() then reads nothing
     try:
         with open(path.encode("latin-1"), "rb") as handle:
             data = handle.read().decode("latin-1")
@@ -382,10 +384,15 @@ def item_run(ev: "Evaluator", item: Item, skipping: bool) -> str:
     if isinstance(tok, Break):
         ev.raise_break(tok)
     cur.take()
-    if isinstance(tok, RawGroup):
-        command = tok.text
+    assert isinstance(tok, Group)
+    if late:
+        try:
+            ev.seq(tok.seq, True)
+        except ExpansionError:
+            # Exim ignores the failure and then misses the closing brace.
+            raise CurlyError("missing '}' closing command arg of run") from None
+        command = tok.source
     else:
-        assert isinstance(tok, Group)
         command = ev.seq(tok.seq, skipping)
     after = cur.peek()
     if isinstance(after, Break) and after.kind != "tail":

@@ -9,7 +9,7 @@ where Exim's reading fails. Parsing stops there (Exim never reads further), so a
 ``Break`` is always the last thing in its ``Seq`` and in every enclosing node.
 
 Items (``${if``, ``${lookup`` ...) and conditions keep their arguments as a flat
-tuple of tokens (``Group``, ``CondGroup``, ``Word``, ``RawGroup``, ``Break``), in
+tuple of tokens (``Group``, ``CondGroup``, ``Word``, ``Break``), in
 source order; the evaluator walks them the way Exim's reader does. That matters
 where Exim's reading depends on values (``${extract`` takes three arguments when
 the first is a number, two otherwise) or on whether a branch is being skipped.
@@ -133,13 +133,6 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
-class RawGroup:
-    """``{...}`` copied verbatim up to the first ``}`` (``${run``'s command)."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class Word:
     """A bare word between arguments: a lookup type, ``json``, ``fail``, ``,preexpand``."""
 
@@ -191,7 +184,7 @@ class Item:
 
 
 Part = Union[Literal, Variable, HeaderRef, MatchRef, Operator, Item, Break]
-Token = Union[Group, RawGroup, Word, CondGroup, Break]
+Token = Union[Group, Word, CondGroup, Break]
 
 
 def _broken_in(node: object) -> Break | None:

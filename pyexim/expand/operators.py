@@ -256,7 +256,7 @@ def op_base64d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
 def op_expand(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     from pyexim.expand import expand_with
     try:
-        return expand_with(ev, text)
+        return expand_with(ev, text, always=True)
     except ExpansionError as error:
         raise type(error)(f'internal expansion of "{text}" failed: {error.message}') from None
 
@@ -365,7 +365,7 @@ def op_mask(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     words = hostaddr.host_mask(hostaddr.host_aton(text[:offset]), mask)
     if kind == 4 or not (arg and arg.startswith("n")):
         return hostaddr.host_nmtoa(words, mask, ".")
-    return f"{ipv6_nmtoa(words)}/{mask}"
+    return f"{ipv6_nmtoa(words).rstrip(chr(0))}/{mask}"
 
 
 def ipv6_nmtoa(words: list[int]) -> str:
@@ -389,12 +389,14 @@ def ipv6_nmtoa(words: list[int]) -> str:
     text = [format(g, "x") for g in groups]
     if best_start < 0:
         return ":".join(text)
+    # Exim's compressed form carries a NUL (its length counts the terminator), which
+    # ends the text wherever it is inserted; and the all-zero address loses a colon.
+    # Both copied on purpose.
     if best_len == 8:
-        # Exim's compression loses one colon for the all-zero address: copied on purpose.
-        return ":"
+        return ":\0"
     head = ":".join(text[:best_start])
     tail = ":".join(text[best_start + best_len:])
-    return f"{head}::{tail}"
+    return f"{head}::{tail}\0"
 
 
 def _ipv6_words(ev: "Evaluator", text: str) -> list[int]:
@@ -559,7 +561,7 @@ def op_utf8clean(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
                 seq.append(ch)
                 bytes_left -= 1
                 if bytes_left == 0:
-                    if codepoint > 0x10FFFF:
+                    if codepoint > 0x10FFFF or 0xD800 <= codepoint <= 0xDFFF:
                         complete = -1
                     else:
                         out.append("".join(seq[:seq_len]))

@@ -17,8 +17,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pyexim.expand.nodes import (Break, CondGroup, Condition, Group, HeaderRef, Item,
-                                 Literal, MatchRef, Operator, Part, RawGroup, Seq, Token,
-                                 Variable, Word)
+                                 Literal, MatchRef, Operator, Part, Seq, Token, Variable,
+                                 Word)
 from pyexim.expand.strings import ALNUM, ALPHA, DIGITS, SPACE, c_int32, interpret_escape
 
 # Item names in the Debian 4.96 build (I18N adds imapfolder, SRS adds srs_encode).
@@ -328,12 +328,10 @@ class _Parser:
     def item_run(self, name: str, pos: int) -> tuple[Item, int]:
         tokens: list[Token] = []
         src = self.src
-        late = True
         while self.char(pos) == ",":
             if src.startswith("preexpand", pos + 1):
                 tokens.append(Word(",preexpand", src, pos))
                 pos += 10
-                late = False
             else:
                 end = pos + 2
                 while end < self.n and src[end] in ALPHA:
@@ -344,19 +342,13 @@ class _Parser:
         if self.char(pos) != "{":
             tokens.append(self.brk("curly", pos, "missing '{' for command arg of run"))
             return Item(name, tuple(tokens), False), pos
-        if late:
-            end = src.find("}", pos + 1)
-            if end < 0:
-                tokens.append(RawGroup(src[pos + 1:]))
-                tokens.append(self.brk("curly", self.n, "missing '}' closing command arg of run"))
-                return Item(name, tuple(tokens), False), self.n
-            tokens.append(RawGroup(src[pos + 1:end]))
-            pos = end + 1
-        else:
-            grp, pos = self.group(pos)
-            tokens.append(grp)
-            if self.stopped:
-                return Item(name, tuple(tokens), False), pos
+        # The command is a group either way: without ",preexpand" Exim reads it through
+        # once, unexpanded, to find its end, and keeps the text as written (Debian's
+        # 4.96 has upstream's fix for braces inside the command).
+        grp, pos = self.group(pos)
+        tokens.append(grp)
+        if self.stopped:
+            return Item(name, tuple(tokens), False), pos
         return self.finish(name, tokens, pos)
 
     def item_listop(self, name: str, pos: int) -> tuple[Item, int]:

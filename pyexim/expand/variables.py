@@ -163,8 +163,7 @@ _DKIM_DEFAULTS = {
     "dkim_canon_headers": "", "dkim_copiedheaders": "", "dkim_created": "0",
     "dkim_expires": "9999999999999", "dkim_headernames": "", "dkim_identity": "",
     "dkim_key_granularity": "*", "dkim_key_nosubdomains": "0", "dkim_key_notes": "",
-    "dkim_key_srvtype": "*", "dkim_key_testing": "0", "dkim_verify_reason": "",
-    "dkim_verify_status": "none",
+    "dkim_key_srvtype": "*", "dkim_key_testing": "0",
 }
 
 
@@ -374,7 +373,8 @@ tls_in_cipher_std s; tls_in_ocsp i; tls_in_peerdn s; tls_in_resumption i; tls_in
 tls_in_ver s; tls_out_bits i; tls_out_certificate_verified i; tls_out_cipher s;
 tls_out_cipher_std s; tls_out_dane b; tls_out_ocsp i; tls_out_peerdn s;
 tls_out_resumption i; tls_out_sni s; tls_out_tlsa_usage i; tls_out_ver s;
-transport_name s; verify_mode s; warnmsg_delay s; warnmsg_recipients s
+transport_name s; verify_mode s; warnmsg_delay s; warnmsg_recipients s;
+dkim_verify_status s; dkim_verify_reason s
 """
 
 # Second names for the same values (var_table entries that share a pointer).
