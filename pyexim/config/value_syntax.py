@@ -1,0 +1,346 @@
+"""Exim's syntax for option values: quoted strings, lists, times, users and groups, rewrite rules.
+
+The pieces of readconf.c and string.c that reading and printing options share:
+string_dequote and its escapes, string_printing, string_nextinlist,
+readconf_readtime / readconf_printtime, route_finduser / route_findgroup and
+readconf_one_rewrite. Each follows Exim's C code in its details (including its
+quirks, which are marked where they are kept on purpose).
+"""
+
+from __future__ import annotations
+
+import grp
+import pwd
+import re
+from collections.abc import Iterator
+
+# ---------------------------------------------------------------------------
+# Small helpers shared by the types
+# ---------------------------------------------------------------------------
+
+_OCTAL_DIGITS = "01234567"
+
+
+def is_c_space(ch: str) -> bool:
+    """C isspace() in the C locale."""
+    return ch in " \t\n\v\f\r"
+
+
+def skip_space(text: str, pos: int = 0) -> int:
+    """The index of the first character at or after *pos* that is not C white space."""
+    while pos < len(text) and is_c_space(text[pos]):
+        pos += 1
+    return pos
+
+
+def _interpret_escape(text: str, pos: int) -> tuple[str, int]:
+    """One backslash escape at text[pos] == "\\\\": (character, index of its last char).
+
+    Exim's string_interpret_escape: up to three octal digits, \\xHH, \\b \\f \\n \\r
+    \\t \\v; any other character stands for itself; a trailing backslash is kept.
+    """
+    if pos + 1 >= len(text):
+        return "\\", pos
+    pos += 1
+    ch = text[pos]
+    if ch in _OCTAL_DIGITS:
+        value = int(ch)
+        for _ in range(2):
+            if pos + 1 < len(text) and text[pos + 1] in _OCTAL_DIGITS:
+                pos += 1
+                value = value * 8 + int(text[pos])
+            else:
+                break
+        return chr(value & 0xFF), pos
+    simple = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+    if ch in simple:
+        return simple[ch], pos
+    if ch == "x":
+        value = 0
+        for _ in range(2):
+            if pos + 1 < len(text) and text[pos + 1] in "0123456789abcdefABCDEF":
+                pos += 1
+                value = value * 16 + int(text[pos], 16)
+            else:
+                break
+        return chr(value), pos
+    return ch, pos
+
+
+def dequote(text: str, pos: int = 0) -> tuple[str, int]:
+    """Exim's string_dequote at *pos*: a quoted string (escapes processed, a missing
+    closing quote tolerated) or a run of non-space characters; (value, index after)."""
+    if pos < len(text) and text[pos] == '"':
+        out: list[str] = []
+        pos += 1
+        while pos < len(text) and text[pos] != '"':
+            if text[pos] == "\\":
+                ch, pos = _interpret_escape(text, pos)
+                out.append(ch)
+            else:
+                out.append(text[pos])
+            pos += 1
+        if pos < len(text):
+            pos += 1
+        return "".join(out), pos
+    start = pos
+    while pos < len(text) and not is_c_space(text[pos]):
+        pos += 1
+    return text[start:pos], pos
+
+
+def read_string(text: str, name: str) -> str:
+    """An option's string value: verbatim, or a quoted string with escapes processed.
+
+    Raises ValueError with Exim's wording for a missing closing quote or for text
+    after it. Like Exim (which builds a C string), an escape that yields a NUL
+    character ends the value there.
+    """
+    if not text.startswith('"'):
+        return text
+    value, pos = dequote(text)
+    # Exim checks the character before the end: an escaped quote as the last
+    # character passes this test (a quirk kept on purpose).
+    if pos == 1 or text[pos - 1] != '"':
+        raise ValueError(f"missing quote at end of string value for {name}")
+    if pos < len(text):
+        raise ValueError(extra_chars_reason(text[pos:], "string value for ", name))
+    nul = value.find("\0")
+    return value if nul < 0 else value[:nul]
+
+
+def extra_chars_reason(rest: str, *parts: str) -> str:
+    """Exim's "extra characters follow ..." message, with its hint about comments."""
+    comment = " (# is comment only at line start)" if rest.startswith("#") else ""
+    return "extra characters follow " + "".join(parts) + comment
+
+
+def printable(text: str, *, tabs: bool = True, topbit: bool = False) -> str:
+    """A value as -bP shows it: non-printing characters as escapes (string_printing2).
+
+    Newline, CR, backspace, vertical tab, form feed and (when *tabs*) tab become
+    ``\\n`` etc.; other control characters and DEL become three octal digits;
+    bytes above 127 too, unless print_topbitchars (*topbit*) is set.
+    """
+    if text.isascii() and text.isprintable() and "\t" not in text:
+        return text
+    names = {"\n": "n", "\r": "r", "\b": "b", "\v": "v", "\f": "f", "\t": "t"}
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if 32 <= code <= 126 or (ch == "\t" and not tabs) or code > 127 and topbit:
+            out.append(ch)
+        elif ch in names:
+            out.append("\\" + names[ch])
+        elif code > 127:
+            # Exim works on bytes: show each byte of the character's UTF-8 form.
+            for byte in ch.encode("utf-8", "surrogateescape"):
+                out.append(f"\\{byte:03o}")
+        else:
+            out.append(f"\\{code:03o}")
+    return "".join(out)
+
+
+def iter_list(text: str, sep: int = 0) -> Iterator[str]:
+    """The elements of an Exim list (string_nextinlist), separator change ``<x`` honoured.
+
+    *sep* 0 means ":" by default; a negative value means that character by default.
+    Doubling the separator puts one in the data; leading and trailing white space
+    of each element is removed. Control-character separators cannot be doubled.
+    """
+    pos = 0
+    sep_ch = "" if sep <= 0 else chr(sep)
+    while pos < len(text) and is_c_space(text[pos]) and text[pos] != sep_ch:
+        pos += 1
+    if sep <= 0:
+        if pos + 1 < len(text) and text[pos] == "<" and (
+                _c_ispunct(text[pos + 1]) or ord(text[pos + 1]) < 32 or text[pos + 1] == "\x7f"):
+            sep_ch = text[pos + 1]
+            pos += 2
+            while pos < len(text) and is_c_space(text[pos]) and text[pos] != sep_ch:
+                pos += 1
+        else:
+            sep_ch = chr(-sep) if sep else ":"
+    special = ord(sep_ch) < 32 or sep_ch == "\x7f"
+    while True:
+        # Exim skips leading white space before every element.
+        while pos < len(text) and is_c_space(text[pos]) and text[pos] != sep_ch:
+            pos += 1
+        if pos >= len(text):
+            return
+        item: list[str] = []
+        while pos < len(text):
+            ch = text[pos]
+            if ch == sep_ch:
+                if pos + 1 < len(text) and text[pos + 1] == sep_ch and not special:
+                    item.append(sep_ch)
+                    pos += 2
+                    continue
+                pos += 1
+                break
+            item.append(ch)
+            pos += 1
+        value = "".join(item)
+        while value and is_c_space(value[-1]) and not (len(value) > 1 and value[-2] == "\\"):
+            value = value[:-1]
+        yield value
+
+
+def _c_ispunct(ch: str) -> bool:
+    return 33 <= ord(ch) <= 126 and not ch.isalnum()
+
+
+def append_list_element(current: str | None, sep: str, element: str) -> str:
+    """Exim's string_append_listele: add *element*, doubling any separator inside it."""
+    doubled = element.replace(sep, sep + sep)
+    return doubled if not current else current + sep + doubled
+
+
+# ---------------------------------------------------------------------------
+# Time values
+# ---------------------------------------------------------------------------
+
+_TIME_MULTIPLIERS = {"w": 7 * 24 * 3600, "d": 24 * 3600, "h": 3600, "m": 60, "s": 1}
+
+
+def read_time(text: str, terminator: str = "") -> int:
+    """readconf_readtime: ``[<n>w][<n>d][<n>h][<n>m][<n>s]`` (units in any order, repeatable).
+
+    Returns seconds, or -1 when the text is not a time. Each number must be followed
+    by a unit letter unless it is the last thing before the *terminator* (then it is
+    seconds). Like Exim, ``1h30`` is 1 hour 30 seconds.
+    """
+    total = 0
+    pos = 0
+    while True:
+        if pos >= len(text) or not text[pos].isdigit():
+            return -1
+        start = pos
+        while pos < len(text) and text[pos].isdigit():
+            pos += 1
+        value = int(text[start:pos])
+        unit = text[pos] if pos < len(text) else ""
+        if unit in _TIME_MULTIPLIERS:
+            value *= _TIME_MULTIPLIERS[unit]
+            pos += 1
+        else:
+            return -1
+        total += value
+        rest = text[pos] if pos < len(text) else ""
+        if rest == terminator:
+            return total
+        if pos >= len(text):
+            return -1
+
+
+def format_time(seconds: int) -> str:
+    """readconf_printtime: ``1w2d3h4m5s`` with zero parts left out, ``0s`` for zero."""
+    sign = ""
+    if seconds < 0:
+        sign, seconds = "-", -seconds
+    parts = []
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    if seconds or not parts:
+        parts.append(f"{seconds}s")
+    return sign + "".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# Users and groups
+# ---------------------------------------------------------------------------
+
+def _numeric(text: str) -> bool:
+    """Exim's test for a numeric uid/gid: a digit or "-", then only digits."""
+    return bool(text) and (text[0].isdigit() or text[0] == "-") and all(
+        ch in "0123456789" for ch in text[1:])
+
+
+def find_user(name: str) -> tuple[int, int | None]:
+    """(uid, primary gid or None) for a user name or number; ValueError "user X was not found".
+
+    A number is taken as it is, without a passwd entry (so no group comes with it),
+    as Exim's route_finduser does.
+    """
+    if _numeric(name):
+        return _atoi(name), None
+    try:
+        entry = pwd.getpwnam(name)
+    except (KeyError, ValueError):
+        raise ValueError(f"user {name} was not found") from None
+    return entry.pw_uid, entry.pw_gid
+
+
+def find_group(name: str) -> int:
+    """The gid for a group name or number; ValueError "group X was not found"."""
+    if _numeric(name):
+        return _atoi(name)
+    try:
+        return grp.getgrnam(name).gr_gid
+    except (KeyError, ValueError):
+        raise ValueError(f"group {name} was not found") from None
+
+
+def _atoi(text: str) -> int:
+    """C atoi() then the cast to uid_t/gid_t (32-bit unsigned)."""
+    match = re.match(r"-?\d+", text)
+    return (int(match.group(0)) if match else 0) & 0xFFFFFFFF
+
+
+def user_name(uid: int) -> str:
+    """The passwd name of *uid*, or the number when there is none (as -bP prints it)."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return str(uid)
+
+
+def group_name(gid: int) -> str:
+    """The group name of *gid*, or the number when there is none."""
+    try:
+        return grp.getgrgid(gid).gr_name
+    except (KeyError, OverflowError):
+        return str(gid)
+
+
+# ---------------------------------------------------------------------------
+# Rewrite rules (checked here because a transport's headers_rewrite is an option)
+# ---------------------------------------------------------------------------
+
+# Rewrite flag letters (spec: "Flags specifying which headers and envelope
+# addresses to rewrite", "The SMTP-time rewriting flag", "Flags controlling the
+# rewriting process").
+REWRITE_FLAGS = "hsftcbrEFTQRSqw"
+
+
+def parse_rewrite_rule(rule: str, *, is_global: bool) -> tuple[str, str, str]:
+    """Split one rewrite rule into (pattern, replacement, flags) as readconf_one_rewrite does.
+
+    The flags are the letters as written (spaces dropped). ValueError with Exim's
+    reason for a missing replacement, an unknown flag letter or S on a pattern that
+    is not a regular expression; for a transport (``is_global`` False) also for a
+    rule that rewrites envelope addresses or at SMTP time.
+    """
+    pattern, pos = dequote(rule, skip_space(rule))
+    pos = skip_space(rule, pos)
+    if pos >= len(rule):
+        raise ValueError("missing rewrite replacement string")
+    replacement, pos = dequote(rule, pos)
+    flags = ""
+    for ch in rule[pos:]:
+        if ch in " \t":
+            continue
+        if ch not in REWRITE_FLAGS:
+            raise ValueError(f"unknown rewrite flag character '{ch}' "
+                             "(could be missing quotes round replacement item)")
+        if ch == "S" and not pattern.startswith(("^", "\\N^")):
+            raise ValueError("rewrite rule has the S flag but is not a regular expression")
+        flags += ch
+    if not is_global and set(flags) & set("EFTS"):
+        raise ValueError("rewrite rule specifies a non-header rewrite - not allowed at "
+                         "transport time -")
+    return pattern, replacement, flags
+
+
