@@ -442,17 +442,24 @@ class TlsIn:
 
     def items(self, selector: LogSelector) -> str:
         """The X=, CV=, DN=, SNI= items (receive.c / smtp_in.c s_tlslog order)."""
-        out = []
-        if "tls_cipher" in selector:
-            out.append(f" X={self.cipher}" + ("*" if self.resumed
-                                                and "tls_resumption" in selector else ""))
-        if "tls_certificate_verified" in selector:
-            out.append(f" CV={'yes' if self.certificate_verified else 'no'}")
-        if "tls_peerdn" in selector and self.peerdn:
-            out.append(f' DN="{string_printing(self.peerdn)}"')
+        text = _tls_items(selector, self.cipher, self.resumed,
+                          "yes" if self.certificate_verified else "no", self.peerdn)
         if "tls_sni" in selector and self.sni:
-            out.append(" SNI=" + string_printing(self.sni, escape_tab=True, escape_space=True))
-        return "".join(out)
+            text += " SNI=" + string_printing(self.sni, escape_tab=True, escape_space=True)
+        return text
+
+
+def _tls_items(selector: LogSelector, cipher: str, resumed: bool, verified: str,
+               peerdn: str | None) -> str:
+    """X=cipher[*] CV=yes|no|dane DN="..." as the selector allows."""
+    out = []
+    if "tls_cipher" in selector:
+        out.append(f" X={cipher}" + ("*" if resumed and "tls_resumption" in selector else ""))
+    if "tls_certificate_verified" in selector:
+        out.append(f" CV={verified}")
+    if "tls_peerdn" in selector and peerdn:
+        out.append(f' DN="{string_printing(peerdn)}"')
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -679,15 +686,8 @@ class TlsOut:
     peerdn: str | None = None
 
     def items(self, selector: LogSelector) -> str:
-        out = []
-        if "tls_cipher" in selector:
-            out.append(f" X={self.cipher}" + ("*" if self.resumed
-                                                and "tls_resumption" in selector else ""))
-        if "tls_certificate_verified" in selector:
-            out.append(f" CV={self.verified}")
-        if "tls_peerdn" in selector and self.peerdn:
-            out.append(f' DN="{string_printing(self.peerdn)}"')
-        return "".join(out)
+        """d_tlslog(): X=, CV=, DN=."""
+        return _tls_items(selector, self.cipher, self.resumed, self.verified, self.peerdn)
 
 
 @dataclass(frozen=True)

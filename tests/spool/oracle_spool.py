@@ -112,6 +112,15 @@ class OracleSpool:
     def spool_ids(self) -> set[str]:
         return {path.name[:-2] for path in self.input_dir().rglob("*-H")}
 
+    def submit(self, sender: str, recipient: str, message: bytes, *flags: str) -> str:
+        """``exim -odq [flags] -f SENDER RECIPIENT`` with *message* on stdin; the new id."""
+        before = self.spool_ids()
+        self.exim("-odq", *flags, "-f", sender, recipient, stdin=message)
+        new = self.spool_ids() - before
+        if len(new) != 1:
+            raise RuntimeError(f"exim queued {len(new)} messages for {message[:40]!r}")
+        return new.pop()
+
     def smtp(self, lines: list[str], *extra: str) -> str:
         """A -bs -odq session; returns the id of the one message it must accept."""
         dialogue = ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
