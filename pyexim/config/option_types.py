@@ -174,13 +174,8 @@ class Int(OptionType):
     _kind = ""
 
     def parse(self, text: str, opt: Opt) -> object:
-        parsed, end = _strtol(text, self._base)
-        if end == 0:
-            raise ValueError(f"{self._kind}integer expected for {opt.name}")
-        too_large = ValueError(f'absolute value of integer "{text}" is too large (overflow)')
-        if parsed is None:
-            raise too_large
-        value = parsed
+        value, end = _leading_integer(text, self._base, self._kind, opt.name)
+        too_large = _too_large(text)
         if end < len(text):
             power = {"k": 1, "m": 2, "g": 3, "t": 4}.get(text[end].lower())
             if power is not None:
@@ -198,6 +193,24 @@ class Int(OptionType):
 
     def format(self, value: object, opt: Opt, *, topbit: bool = False) -> str:
         return str(value)
+
+
+def _too_large(text: str) -> ValueError:
+    return ValueError(f'absolute value of integer "{text}" is too large (overflow)')
+
+
+def _leading_integer(text: str, base: int, kind: str, name: str) -> tuple[int, int]:
+    """The number at the start of *text* as strtol() reads it: (value, index after it).
+
+    ValueError "integer expected for NAME" (with *kind*, e.g. "octal ") when there is
+    none, and Exim's overflow message when it does not fit a C long.
+    """
+    parsed, end = _strtol(text, base)
+    if end == 0:
+        raise ValueError(f"{kind}integer expected for {name}")
+    if parsed is None:
+        raise _too_large(text)
+    return parsed, end
 
 
 def _c_div(numerator: int, denominator: int) -> int:
@@ -265,13 +278,8 @@ class KInt(OptionType):
     exim_type = "opt_Kint"
 
     def parse(self, text: str, opt: Opt) -> object:
-        parsed, end = _strtol(text, 0)
-        if end == 0:
-            raise ValueError(f"integer expected for {opt.name}")
-        too_large = ValueError(f'absolute value of integer "{text}" is too large (overflow)')
-        if parsed is None:
-            raise too_large
-        value = parsed
+        value, end = _leading_integer(text, 0, "", opt.name)
+        too_large = _too_large(text)
         if end < len(text):
             letters = "zeptgmk"
             index = letters.find(text[end].lower())
