@@ -406,13 +406,6 @@ def getter(settings: Mapping[str, OptionSetting], *tables: OptionTable) -> Calla
     return get
 
 
-def is_set(settings: Mapping[str, OptionSetting], name: str) -> bool:
-    """True when *name* has a value from the file (written or implied)."""
-    return name in settings
-
-
-
-
 # ---------------------------------------------------------------------------
 # Driver families (routers, transports, authenticators)
 # ---------------------------------------------------------------------------
@@ -422,7 +415,7 @@ class DriverFamily:
     """One kind of driver: its generic options and its registry of driver modules.
 
     Each driver module (e.g. ``pyexim.routers.accept``) has an ``OPTIONS`` table
-    at its top and may have ``init(name, settings)``: Exim's per-driver init
+    at its top and may have ``init(name, settings, main)``: Exim's per-driver init
     function (checks and values derived after the instance is read). Modules are
     imported only when a configuration uses them.
     """
@@ -463,11 +456,6 @@ class DriverFamily:
         if setting.name == "driver" and private is None and self.module(str(setting.value)) is None:
             raise ConfigError(f'{self.kind} {instance}: cannot find {self.kind} driver '
                               f'"{setting.value}"', loc)
-
-    def all_options(self, driver: str) -> list[Opt]:
-        """Generic then private options, in the order -bP prints them."""
-        private = self.private_options(driver)
-        return list(self.generic) + (list(private) if private is not None else [])
 
     def value(self, settings: Mapping[str, OptionSetting], name: str) -> object:
         """The value of *name* for an instance: its setting, else the default."""
@@ -567,7 +555,6 @@ __all__ = [
     "format_time",
     "getter",
     "group_name",
-    "is_set",
     "iter_list",
     "panic_die_text",
     "parse_bool_word",
