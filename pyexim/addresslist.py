@@ -121,7 +121,8 @@ def _check_address(cb: _AddressCheck, pattern: str, cell: _Value | None) -> _Ite
         merged[index] = text
         caps = tuple(merged)
     if outcome.rc == DEFER:
-        return _Item(DEFER, error=outcome.message)
+        # Exim does not pass the domain list's reason up: the list reports a DNS deferral.
+        return _Item(DEFER, reason=outcome.message)
     return _Item(OK, caps) if outcome.rc == OK else _FAIL
 
 

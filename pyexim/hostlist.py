@@ -117,6 +117,7 @@ def _check_host(cb: _HostCheck, ss: str, cell: _Value | None) -> _Item:
             spec = parse_lookup_type(ss[:semicolon])
         except LookupSyntaxError as exc:
             env.log(f'{exc.message} in host list item "{ss}"', True)
+            env.search_error = exc.message
             return _Item(DEFER, error=exc.message)
         if not spec.single_key:
             item = _check_string(_string_block("", True, -1, True, env), ss, cell)
@@ -154,12 +155,14 @@ def _host_ip_lookup(cb: _HostCheck, name: str, rest: str, mlen: int, opts: str |
         key = host_nmtoa(words, mlen, ":" if name == "iplsearch" else ".")
         source = rest
     spec = LookupSpec(name=name, single_key=ltype.single_key, opts=opts)
+    cb.env.search_error = ""
     try:
         result = search(spec, key, source, cb.env.lookups, expand=cb.env.ctx.expand,
                         partial=False)
     except LookupFailed as exc:
         raise ListPanic(exc.message) from exc
     except LookupDefer as exc:
+        cb.env.search_error = exc.message
         return _Item(DEFER, error=exc.message)
     if cell is not None:
         cell.data = result.data

@@ -118,7 +118,10 @@ class MatchResult:
     ``$value`` / ``$domain_data`` etc. - lookup data or the item that matched, and, as in
     Exim, possibly data left by an item that did not match in the end; ``item``: the list
     item that decided; ``captures``: ``$0``, ``$1``... as set by the match (empty when none
-    were set).
+    were set). When deferred, ``search_error`` is what Exim's ``${if match_...}`` shows
+    after "unable to complete match against ...:" - Exim's search_error_message, None where
+    Exim leaves it unset and prints "NULL" (unknown named list, expansion failure); the
+    clearer reason is always in ``message``.
     """
 
     matched: bool
@@ -127,6 +130,7 @@ class MatchResult:
     item: str | None = None
     captures: tuple[str, ...] = ()
     message: str | None = None
+    search_error: str | None = None
 
 
 class ListCache:
@@ -227,9 +231,13 @@ class _Value:
 
 @dataclass
 class _Item:
+    """One item's test: ``rc``, the ``$0``.. it set, Exim's ``error`` text for a deferred
+    or unknown item, and a clearer ``reason`` where Exim's text says less."""
+
     rc: str
     captures: tuple[str, ...] | None = None
     error: str | None = None
+    reason: str | None = None
 
 
 _FAIL = _Item(FAIL)
@@ -253,6 +261,10 @@ class _Env:
 
     ctx: ListContext
     list_name: str | None = None
+    # Exim's search_error_message: set by each lookup ("" when it did not defer), by a
+    # deferred @mx_ item, and by a deferred item when still unset; never by expansion
+    # failures or unknown named lists.
+    search_error: str | None = None
 
     @property
     def lookups(self) -> LookupContext:
@@ -352,12 +364,14 @@ def _check_string(cb: _StringCheck, pattern: str, cell: _Value | None) -> _Item:
 
     spec = _parse_type_or_panic(pattern[:semicolon])
     source = pattern[semicolon + 1:].lstrip(C_SPACE)
+    cb.env.search_error = ""
     try:
         result = search(spec, s if spec.single_key else None, source, cb.env.lookups,
                         expand=cb.env.ctx.expand, partial=cb.use_partial)
     except LookupFailed as exc:
         raise ListPanic(exc.message) from exc
     except LookupDefer as exc:
+        cb.env.search_error = exc.message
         return _Item(DEFER, error=exc.message)
     if result.data is None:
         return _FAIL
@@ -397,7 +411,8 @@ def _check_mx(cb: _StringCheck, s: str, pattern: str) -> _Item | None:
                                                  host_name="").matched
     found = lookups.resolver.mx_local(s, lookups.interfaces(), ignored)
     if found.status == "again":
-        return _Item(DEFER, error=f'DNS lookup of "{s}" deferred')
+        cb.env.search_error = f'DNS lookup of "{s}" deferred'
+        return _Item(DEFER, error=cb.env.search_error)
     if (found.status != "local" or secy) and (prim or not found.removed):
         return _FAIL
     return _OK
@@ -516,7 +531,9 @@ def _item_outcome(item: _Item, ss: str, sss: str, yield_: str, flags: dict[str, 
         if flags["include_defer"]:
             env.log(f"{error}: accepted by +include_defer")
             return _Outcome(OK, sss)
-        return _Outcome(DEFER, sss, message=error)
+        if not in_file and env.search_error is None:
+            env.search_error = error
+        return _Outcome(DEFER, sss, message=item.reason or error)
     if item.rc == ERROR:
         if flags["ignore_unknown"]:
             return None
@@ -601,10 +618,12 @@ def _check_file(filename: str, sss: str, check: Check, kind: str, flags: dict[st
     return file_yield
 
 
-def _result(outcome: _Outcome, cell: _Value) -> MatchResult:
-    return MatchResult(matched=outcome.rc == OK, deferred=outcome.rc == DEFER,
-                       value=cell.data, item=outcome.item, captures=outcome.captures or (),
-                       message=outcome.message)
+def _result(outcome: _Outcome, cell: _Value, env: _Env) -> MatchResult:
+    deferred = outcome.rc == DEFER
+    return MatchResult(matched=outcome.rc == OK, deferred=deferred, value=cell.data,
+                       item=outcome.item, captures=outcome.captures or (),
+                       message=outcome.message,
+                       search_error=env.search_error if deferred else None)
 
 
 # ---------------------------------------------------------------------------
@@ -624,7 +643,7 @@ def _match_in_list(subject: str, list_text: str | None, ctx: ListContext, kind: 
     cell = _Value()
     outcome = _check_list(list_text, sep, anchor, cache, block, block, kind, expand, env,
                           block.subject, cell)
-    return _result(outcome, cell)
+    return _result(outcome, cell, env)
 
 
 def match_domain(domain: str, list_text: str | None, ctx: ListContext, *,
@@ -717,7 +736,7 @@ def match_address(address: str, list_text: str | None, ctx: ListContext, *,
         caps = list(outcome.captures or ("",))
         caps[0] = address
         outcome.captures = tuple(caps)
-    return _result(outcome, cell)
+    return _result(outcome, cell, env)
 
 
 def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
@@ -737,7 +756,7 @@ def match_host(host_address: str, list_text: str | None, ctx: ListContext, *,
     block = _HostCheck(host_address, host_name, name_lookup, env)
     cell = _Value()
     return _result(_check_list(list_text, None, HOST, cache, block, block, HOST, expand, env,
-                               host_address, cell), cell)
+                               host_address, cell), cell, env)
 
 
 def match_ip(address: str, list_text: str | None, ctx: ListContext, *,

@@ -310,3 +310,23 @@ def test_unknown_named_list_is_logged(ctx: SimpleListContext) -> None:
     res = match_address("a@b", "+nosuch", ctx)
     assert res.deferred
     assert logged == [('unknown named address list "+nosuch"', True)]
+
+
+@pytest.mark.parametrize("list_text,search_error,message", [
+    ("+nosuch", None, 'unknown named domain list "+nosuch"'),
+    ("@mx_any", 'DNS lookup of "broken.example" deferred',
+     'DNS lookup of "broken.example" deferred'),
+    ("dnsdb;a=broken.example", "", ""),
+    ("x@+nosuch", None, None),
+])
+def test_search_error_as_exim_shows_it(ctx: SimpleListContext, list_text: str,
+                                       search_error: str | None, message: str | None) -> None:
+    """``search_error`` is what ``${if match_...}`` prints (None: Exim prints NULL)."""
+    if list_text.startswith("x@"):
+        res = match_address("x@broken.example", list_text, ctx)
+        assert res.search_error == 'DNS lookup of "x@+nosuch" deferred'
+        assert res.message == 'unknown named domain list "+nosuch"'   # the real reason
+        return
+    res = match_domain("broken.example", list_text, ctx)
+    assert res.deferred
+    assert (res.search_error, res.message) == (search_error, message)

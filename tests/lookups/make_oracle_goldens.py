@@ -74,6 +74,23 @@ def normalise(rc: int, stdout: str, stderr: str, directory: str) -> str:
     return text.replace(directory, "@DIR@")
 
 
+def run_case(case: tuple[str | None, ...], conf: Path, work: Path, directory: str) -> str:
+    """Run one case through real Exim and return its normalised result."""
+    from tests.lookups import oracle_cases as oc
+    env = dict(os.environ, TZ="UTC")
+    if case[0] == "host":
+        hconf = work / "host.conf"
+        hconf.write_text(oc.host_config(directory, str(case[2])))
+        proc = subprocess.run([EXIM, "-C", str(hconf), "-bh", str(case[1])],
+                              input=b"QUIT\r\n", capture_output=True, env=env, timeout=60)
+        return oc.host_verdict(proc.stdout.decode("latin-1"))
+    expr = oc.expansion(case).replace("@DIR@", directory)
+    proc = subprocess.run([EXIM, "-C", str(conf), "-be", expr], capture_output=True, env=env,
+                          timeout=60)
+    return normalise(proc.returncode, proc.stdout.decode("latin-1"),
+                     proc.stderr.decode("latin-1"), directory)
+
+
 def inside() -> None:
     """The part that runs inside the oracle namespace."""
     from tests.dnsfake import FakeZone, serve_udp
@@ -96,13 +113,8 @@ def inside() -> None:
         serve_udp(FakeZone(dict(oc.ZONE), set(oc.SERVFAIL)))
         results = []
         for case in oc.CASES:
-            expr = oc.expansion(case).replace("@DIR@", directory)
-            proc = subprocess.run([EXIM, "-C", str(conf), "-be", expr], capture_output=True,
-                                  env=dict(os.environ, TZ="UTC"), timeout=60)
-            out = proc.stdout.decode("latin-1")
-            err = proc.stderr.decode("latin-1")
             results.append({"case": list(case), "expansion": oc.expansion(case),
-                            "result": normalise(proc.returncode, out, err, directory)})
+                            "result": run_case(case, conf, work, directory)})
         GOLDENS.write_text(json.dumps({"exim": subprocess.run(
             [EXIM, "-bV"], capture_output=True, text=True).stdout.splitlines()[0],
             "cases": results}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -13,7 +13,10 @@ Case forms (one tuple per line of the table):
 - ``("domain" | "local" | "address" | "ip", SUBJECT, LIST)``: ``match_domain``,
   ``match_local_part``, ``match_address``, ``match_ip`` conditions;
 - ``("inlist" | "inlisti", SUBJECT, LIST)``;
-- ``("quote", NAME, VALUE)``: ``${quote_NAME:VALUE}``.
+- ``("quote", NAME, VALUE)``: ``${quote_NAME:VALUE}``;
+- ``("host", ADDRESS, LIST)``: not an expansion: ``exim -bh ADDRESS`` with a connect ACL
+  ``accept hosts = LIST`` (then deny), recording Y (220), N (550) or DEFER (451), so that
+  host names and client-name patterns (reverse lookups) are checked too.
 """
 
 from __future__ import annotations
@@ -155,6 +158,10 @@ FILES: dict[str, str] = {
         "1.2.3.4: exact data\n"
         "5.6.0.0/16: net16 data\n"
         "abcd.0000.0000.0000.0000.0000.0000.dcba: v6 dotted\n"
+    ),
+    "hostnames": (
+        "mx1.example.com: name data\n"
+        "*.example.com: wild name data\n"
     ),
     "addresses": (
         "alice@example.org: alice entry\n"
@@ -596,6 +603,45 @@ CASES: list[tuple[str | None, ...]] = [
     ("ip", "192.0.2.1", "dnsdb;ptr=192.0.2.1"),
     ("ip", "1.2.3.4", "+x"),
     ("ip", "1.2.3.4", "+nolist"),
+    # --- IP text as Debian's Exim reads it ---
+    ("ip", "1.2.3.4", "01.2.3.4"),
+    ("ip", "1.2.3.4", "<; 1.2.3.4/"),
+    ("ip", "1.2.3.4", "<; 9.9.9.9/0"),
+    ("ip", "1.2.3.4", "<; ::ffff:1.2.3.4/128"),
+    ("ip", "::ffff:1.2.3.4", "<; ::ffff:1.2.3.0/120"),
+    ("ip", "fe80::1", "<; fe80::1%eth0"),
+    # --- host lists in an ACL (exim -bh) ---
+    ("host", "192.0.2.1", "mx1.example.com"),
+    ("host", "192.0.2.1", "*.example.com"),
+    ("host", "192.0.2.1", "^mx\\d\\."),
+    ("host", "192.0.2.1", "lsearch;@DIR@/hostnames"),
+    ("host", "192.0.2.1", "partial-lsearch;@DIR@/hostnames"),
+    ("host", "192.0.2.1", "net-lsearch;@DIR@/netkeys"),
+    ("host", "192.0.2.1", "dnsdb;ptr=192.0.2.1"),
+    ("host", "192.0.2.1", "*"),
+    ("host", "192.0.2.1", "!*"),
+    ("host", "192.0.2.1", "!192.0.2.1 : *"),
+    ("host", "192.0.2.1", "192.0.2.0/24"),
+    ("host", "192.0.2.2", "*.example.com"),
+    ("host", "192.0.2.2", "+include_unknown : *.example.com"),
+    ("host", "192.0.2.2", "+ignore_unknown : *.example.com : 192.0.2.2"),
+    ("host", "192.0.2.2", "mx2.example.com"),
+    ("host", "2001:db8::2", "*.example.com"),
+    ("host", "2001:db8::2", "mx2.example.com"),
+    ("host", "127.0.0.1", "localhost"),
+    ("host", "127.0.0.1", "*.localhost"),
+    ("host", "127.0.0.1", "@"),
+    ("host", "127.0.0.1", "@[]"),
+    ("host", "192.0.2.60", "nodata.test"),
+    ("host", "192.0.2.1", "nosuch.test"),
+    ("host", "192.0.2.1", "+include_unknown : nosuch.test"),
+    ("host", "192.0.2.1", "broken.test"),
+    ("host", "192.0.2.1", "+ignore_defer : broken.test : 192.0.2.1"),
+    ("host", "192.0.2.1", "+include_defer : broken.test"),
+    ("host", "192.0.2.1", "1.2.3"),
+    ("host", "192.168.4.5", "+both"),
+    ("host", "10.1.2.3", "+both"),
+    ("host", "192.0.2.9", "+relay : *.example.com"),
     # --- inlist / inlisti ---
     ("inlist", "b", "a : b : c"),
     ("inlist", "B", "a : b : c"),
@@ -638,6 +684,8 @@ def expansion(case: tuple[str | None, ...]) -> str:
             return f"${{lookup {ltype}{{{escape(source)}}}{{Y[$value]}}{{N}}}}"
         return (f"${{lookup{{{escape(key)}}}{ltype}{{{escape(source)}}}"
                 "{Y[$value][$1][$2]}{N}}")
+    if op == "host":
+        return f"-bh {case[1]}"
     if op == "quote":
         _, name, value = case
         assert name is not None and value is not None
@@ -647,6 +695,21 @@ def expansion(case: tuple[str | None, ...]) -> str:
     extra = "[$0][$1][$2]" if op in ("domain", "local") else ""
     return (f"${{if {_CONDITIONS[op]}{{{escape(subject)}}}{{{escape(list_text)}}}"
             f"{{Y[$value]{extra}}}{{N}}}}")
+
+
+def host_config(directory: str, list_text: str) -> str:
+    """The oracle configuration for a ``host`` case: a connect ACL testing the list."""
+    return (oracle_config(directory) + "acl_smtp_connect = connect\nhost_lookup =\n"
+            "\nbegin acl\n\nconnect:\n  accept hosts = "
+            + list_text.replace("@DIR@", directory) + "\n  deny message = NOMATCH\n")
+
+
+def host_verdict(stdout: str) -> str:
+    """Y / N / DEFER from the first SMTP reply of an ``exim -bh`` session."""
+    for line in stdout.splitlines():
+        if line[:3].isdigit():
+            return {"220": "Y", "550": "N", "451": "DEFER"}.get(line[:3], line.strip())
+    return "no reply"
 
 
 def case_id(index: int, case: tuple[str | None, ...]) -> str:

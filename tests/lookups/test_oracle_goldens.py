@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from pyexim.lists import (ListPanic, SimpleListContext, in_list, match_address, match_domain,
-                          match_ip, match_local_part)
+                          match_host, match_ip, match_local_part)
 from pyexim.lookups import (LookupContext, LookupDefer, LookupFailed, LookupSyntaxError,
                             parse_lookup_type, quote, search, split_query)
 from pyexim.resolver import Resolver
@@ -40,29 +40,19 @@ KNOWN_DIFFERENCES: dict[tuple[str | None, ...], tuple[str, str]] = {
         ("testdb is a pyexim extension (Exim's test suite builds it in)", "Y[x]"),
     ("domain", "x", "testdb;something"):
         ("testdb is a pyexim extension", "Y[something][x][][]"),
-    ("domain", "x.test", "+nolist"):
-        ("Exim prints a null pointer; pyexim says what is wrong",
-         'Failed: unable to complete match against "+nolist": '
-         'unknown named domain list "+nolist"'),
-    ("address", "x@y.z", "x@+nolist"):
-        ("Exim prints a null pointer; pyexim says what is wrong",
-         'Failed: unable to complete match against "x@+nolist": '
-         'unknown named domain list "+nolist"'),
-    ("ip", "1.2.3.4", "+x"):
-        ("Exim prints a null pointer; pyexim says what is wrong",
-         'Failed: unable to complete match against "+x": unknown named host list "+x"'),
-    ("ip", "1.2.3.4", "+nolist"):
-        ("Exim prints a null pointer; pyexim says what is wrong",
-         'Failed: unable to complete match against "+nolist": '
-         'unknown named host list "+nolist"'),
-    ("local", "a", "+badexp"):
-        ("Exim prints a null pointer; pyexim gives the expansion error",
-         'Failed: unable to complete match against "+badexp": failed to expand '
-         '"a : ${nosuchop:x}" while checking a list: unknown expansion operator "nosuchop"'),
     ("lookup", "dbm", "alice", "@DIR@/aliases"):
         ("Exim reports a stale errno; pyexim names the problem",
          "Failed: failed to open @DIR@/aliases as a db (v4.1+) file: "
          "unexpected file type or format"),
+}
+
+
+# Cases where pyexim.expand (another engineer's) does not yet show MatchResult.search_error
+# after "unable to complete match against": expected to fail until it does.
+EXPAND_PENDING = {
+    ("domain", "broken.test", "@mx_any"),
+    ("domain", "x", "dnsdb;a=broken.test"),
+    ("address", "x@y.z", "x@+nolist"),
 }
 
 
@@ -92,7 +82,7 @@ def _needs_expansion(case: tuple[str | None, ...]) -> bool:
                               for name, value in lists.items() if f"+{name}" in str(case[2])]
     if case[0] == "lookup":
         return str(case[1]).startswith("wildlsearch")   # its file has keys to expand
-    return case[0] in ("domain", "local", "address", "ip") and any(
+    return case[0] in ("domain", "local", "address", "ip", "host") and any(
         "$" in t or "\\" in t for t in texts)
 
 
@@ -127,6 +117,10 @@ def api_result(case: tuple[str | None, ...], ctx: SimpleListContext, directory: 
         if op in ("inlist", "inlisti"):
             found = in_list(subject, list_text, caseless=op == "inlisti")
             return "N" if found is None else f"Y[{found}]"
+        if op == "host":
+            # an ACL's "hosts =": the list is expanded, the client's name found on demand
+            res = match_host(subject, list_text, ctx, expand=True)
+            return "DEFER" if res.deferred else "Y" if res.matched else "N"
         if op == "domain":
             res = match_domain(subject, list_text, ctx)
         elif op == "local":
@@ -140,7 +134,10 @@ def api_result(case: tuple[str | None, ...], ctx: SimpleListContext, directory: 
     except ListPanic as exc:
         return f"PANIC: {exc.message}"
     if res.deferred:
-        return f'Failed: unable to complete match against "{list_text}": {res.message}'
+        # ${if match_...} shows Exim's search_error_message ("NULL" when unset); the
+        # clearer reason is in res.message (tests/test_lists.py checks it).
+        shown = "NULL" if res.search_error is None else res.search_error
+        return f'Failed: unable to complete match against "{list_text}": {shown}'
     if not res.matched:
         return "N"
     out = f"Y[{res.value or ''}]"
@@ -200,7 +197,7 @@ def test_api_matches_exim(case: tuple[str | None, ...], golden: str,
 def test_the_table_is_big_enough() -> None:
     assert len(CASES) >= 200
     assert {c[0] for c, _ in CASES} == {"lookup", "domain", "local", "address", "ip", "inlist",
-                                        "inlisti", "quote"}
+                                        "inlisti", "quote", "host"}
 
 
 def test_goldens_are_for_the_table() -> None:
@@ -227,6 +224,11 @@ def test_expand_string_matches_exim(case: tuple[str | None, ...], golden: str,
     ctx, directory = env
     if _needs_dbm(case) and not HAVE_DBMBUILD:
         pytest.skip("exim_dbmbuild is not installed")
+    if case[0] == "host":
+        pytest.skip("an -bh case: there is no expansion to run")
+    if case in EXPAND_PENDING:
+        pytest.xfail("pyexim.expand guesses Exim's search_error_message instead of "
+                     "using MatchResult.search_error")
     ectx = ExpansionContext(named_lists=ctx.named_lists, lookup_context=ctx.lookup_context)
     ectx.values["primary_hostname"] = oc.PRIMARY_HOSTNAME
     text = oc.expansion(case).replace("@DIR@", directory)
