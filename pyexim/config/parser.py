@@ -46,12 +46,15 @@ def lark_text(lines: Sequence[LogicalLine]) -> str:
     """The text the grammar reads: one line per logical line, marks added."""
     out = []
     for line in lines:
+        # Only the last logical line of a file can hold a newline (see source.py);
+        # the lexer must see one text line per logical line.
+        text = line.text.replace("\n", " ")
         if line.kind == "begin":
             out.append(BEGIN_MARK + line.section)
         elif line.kind == "macro":
-            out.append(MACRO_MARK + line.text)
+            out.append(MACRO_MARK + text)
         else:
-            out.append(line.text)
+            out.append(text)
     out.append("")
     return "\n".join(out)
 

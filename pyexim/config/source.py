@@ -265,13 +265,16 @@ class LogicalLine:
     """One logical line of the configuration, after macros, includes and continuations.
 
     ``kind`` is "begin" (a section start; ``section`` is the new section), "macro" (a
-    macro definition, already applied) or "line" (everything else).
+    macro definition, already applied) or "line" (everything else). ``seq`` counts
+    the logical lines read before this one, including those of a section Exim does
+    not know (which are read but not produced): errors are ordered by it.
     """
 
     text: str
     loc: SourceLoc
     section: str
     kind: str = "line"
+    seq: int = 0        # position among all logical lines read (see Preprocessor)
 
 
 @dataclass
@@ -323,8 +326,8 @@ class Preprocessor:
     """Reads a configuration file into logical lines, the way get_config_line() does.
 
     Iterate over it for LogicalLine objects. Afterwards, ``errors`` holds
-    (position, ConfigError) pairs, position being the index (in the lines produced)
-    of the logical line Exim was reading when it stopped; ``config_lines`` holds what ``-bP config``
+    (position, ConfigError) pairs, position being the ``seq`` of the logical line
+    Exim was reading when it stopped; ``config_lines`` holds what ``-bP config``
     prints (file position markers and logical lines); ``deps`` lists every file read
     or looked for.
     """
@@ -335,7 +338,8 @@ class Preprocessor:
         self.errors: list[tuple[float, ConfigError]] = []
         self.config_lines: list[str] = []
         self.deps: list[FileDep] = []
-        self.count = 0                      # logical lines produced so far
+        self.count = 0                      # logical lines read so far (seq of the next)
+        self.begins: list[int] = []         # seq of every "begin" line, known or not
         self.section = "main"
         self._seen_sections: set[str] = set()
         self._stack: list[_OpenFile] = []
@@ -372,14 +376,10 @@ class Preprocessor:
             cwd += "/"
         return cwd + (path[:slash] if slash >= 0 else "")
 
-    def _error(self, reason: str, loc: SourceLoc | None, *, on_line: bool = False) -> None:
-        """Record an error met while reading the next logical line (or, *on_line*, in it).
-
-        The position is that line's index; an error met on the way to it (a
-        directive, an include) comes just before anything found in the line itself.
-        """
-        self.errors.append((self.count if on_line else self.count - 0.5,
-                            ConfigError(reason, loc)))
+    def _error(self, reason: str, loc: SourceLoc | None) -> None:
+        """Record an error met on the way to the next logical line (a directive, an
+        include): it comes just before anything found in that line itself."""
+        self.errors.append((self.count - 0.5, ConfigError(reason, loc)))
 
     def _here(self) -> SourceLoc:
         top = self._stack[-1]
@@ -427,6 +427,9 @@ class Preprocessor:
     def _logical_line(self) -> str | None:
         """The next logical line's text; None at the end of the file."""
         logical = ""
+        # What a consumed physical line leaves in Exim's buffer after the logical
+        # line so far (see the end of the file below).
+        leftover = ""
         while True:
             raw = self._physical_line()
             if raw is None:
@@ -436,18 +439,29 @@ class Preprocessor:
                     self._state_stack.clear()
                     self._state = 0
                 if logical:
+                    # Exim reads each physical line into its buffer just after the
+                    # logical line so far and does not cut it off again when it skips
+                    # the line (a comment, a directive, an .include); if the file then
+                    # ends, that text, newline and all, stays part of the logical
+                    # line. An accident of Exim's, reproduced on purpose.
+                    logical += leftover
                     break
                 return None
             text, found = self.macros.expand(raw, at_line_start=not logical)
             ss = text.lstrip(WS)
+            leftover = text
             if ss.startswith("#"):
                 continue
             if ss.startswith(".") and self._directive(ss, found):
                 continue
             if self._state != 0:
                 continue
-            if ss.startswith(".include") and self._include(ss):
-                continue
+            if ss.startswith(".include"):
+                end = self._include(ss)
+                if end is not None:
+                    leftover = text[:len(text) - len(ss) + end]  # Exim ends the name there
+                    continue
+            leftover = ""
             logical = (logical + ss).rstrip(WS)
             if logical:
                 if not logical.endswith("\\"):
@@ -483,74 +497,81 @@ class Preprocessor:
             return True
         return False
 
-    def _include(self, ss: str) -> bool:
-        """Handle .include and .include_if_exists; True when the line was one."""
+    def _include(self, ss: str) -> int | None:
+        """Handle .include and .include_if_exists; None when the line is not one.
+
+        Returns where, in *ss*, the file name ends (Exim writes a NUL there).
+        """
         if ss[8:9] and ss[8] in WS:
             if_exists = False
         elif ss.startswith("_if_exists", 8) and ss[18:19] and ss[18] in WS:
             if_exists = True
         else:
-            return False
-        name = ss[19 if if_exists else 9:].strip(WS)
+            return None
+        start = 19 if if_exists else 9
+        while start < len(ss) and ss[start] in WS:
+            start += 1
+        end = max(start, len(ss.rstrip(WS)))
+        name = ss[start:end]
         if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
             name = name[1:-1]
+            end -= 1
         top = self._stack[-1]
         if not name.startswith("/"):
             if if_exists:
                 self._error(f'.include specifies a non-absolute path "{name}"', self._here())
-                return True
+                return end
             name = f"{top.directory}/{name}"
         if if_exists and not os.path.exists(name):
             self.deps.append(FileDep(name, None))
-            return True
+            return end
         self._position(top)
         opened = self._read(name)
         if opened is None:
             self._error(f"failed to open included configuration file {name}", self._here())
-            return True
+            return end
         lines, identity = opened
         if any(f.identity == identity for f in self._stack):
             # Exim would follow the loop until it runs out of file descriptors;
             # pyexim stops at the first repeat and says why.
             self._error(f"failed to open included configuration file {name} "
                         "(.include loop: the file is already being read)", self._here())
-            return True
+            return end
         self._stack.append(_OpenFile(name, name[:name.rfind("/")], lines, identity=identity))
-        return True
+        return end
 
     def _classify(self, text: str, loc: SourceLoc) -> LogicalLine | None:
         """Section starts and macro definitions; None for lines of an unknown section."""
         self.config_lines.append(text)
+        seq = self.count
+        self.count += 1
         if text[:6].lower() == "begin ":
-            line = self._begin(text, loc)
-        elif not self.section:
+            self.begins.append(seq)
+            return self._begin(text, loc, seq)
+        if not self.section:
             return None  # the rest of an unknown section: Exim stopped at its name
-        elif self._is_macro_definition(text):
+        if self._is_macro_definition(text):
             try:
                 self.macros.define(text, loc)
             except ConfigError as error:
-                self.errors.append((self.count, error))
-            line = LogicalLine(text, loc, self.section, "macro")
-        else:
-            line = LogicalLine(text, loc, self.section)
-        if line is not None:
-            self.count += 1
-        return line
+                self.errors.append((seq, error))
+            return LogicalLine(text, loc, self.section, "macro", seq)
+        return LogicalLine(text, loc, self.section, "line", seq)
 
-    def _begin(self, text: str, loc: SourceLoc) -> LogicalLine | None:
+    def _begin(self, text: str, loc: SourceLoc, seq: int) -> LogicalLine | None:
         section, written = section_name(text)
         if not section:
-            self._error(f'"{written}" is not a known configuration section name', loc,
-                        on_line=True)
+            self.errors.append((seq, ConfigError(
+                f'"{written}" is not a known configuration section name', loc)))
         elif section in self._seen_sections:
-            self._error(f'"{written}" section is repeated in the configuration file', loc,
-                        on_line=True)
+            self.errors.append((seq, ConfigError(
+                f'"{written}" section is repeated in the configuration file', loc)))
         else:
             self._seen_sections.add(section)
         self.section = section
         if not section:
             return None
-        return LogicalLine(text, loc, section, "begin")
+        return LogicalLine(text, loc, section, "begin", seq)
 
     def _is_macro_definition(self, text: str) -> bool:
         if self.section == "main":
@@ -572,6 +593,8 @@ class Source:
     errors: list[tuple[float, ConfigError]]
     config_lines: list[str]
     deps: list[FileDep] = field(default_factory=list)
+    begins: list[int] = field(default_factory=list)  # seq of each "begin" line
+    total: int = 0                                   # logical lines read
 
 
 def preprocess(path: str, cli_macros: Sequence[tuple[str, str]] = ()) -> Source:
@@ -583,4 +606,5 @@ def preprocess(path: str, cli_macros: Sequence[tuple[str, str]] = ()) -> Source:
     macros = MacroTable(cli_macros=cli_macros)
     reader = Preprocessor(path, macros)
     lines = list(reader)
-    return Source(path, lines, macros, reader.errors, reader.config_lines, reader.deps)
+    return Source(path, lines, macros, reader.errors, reader.config_lines, reader.deps,
+                  reader.begins, reader.count)

@@ -8,7 +8,7 @@ driver's init), readconf_retries and readconf_rewrites. Option values are parsed
 the option tables (pyexim/config/options.py).
 
 Exim stops at its first error. Here each error is recorded with its position in the
-stream of logical lines (a float: the index of the line Exim was reading, minus a
+stream of logical lines (a float: the seq of the line Exim was reading, minus a
 little for checks Exim makes before reading that line), the line is skipped, and
 reading goes on. The caller sorts the errors by position, so the first reported is
 the one Exim reports.
@@ -21,6 +21,7 @@ from collections.abc import Callable
 import lark
 
 from pyexim.config import model
+from pyexim.config import options as _options
 from pyexim.config.main_options import MAIN_OPTIONS, finish_main
 from pyexim.config.options import (
     DriverFamily,
@@ -28,7 +29,6 @@ from pyexim.config.options import (
     Settings,
     apply_setting,
     dequote,
-    extra_chars_reason,
     parse_rewrite_rule,
     read_string,
     read_time,
@@ -99,50 +99,50 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         # engine, for values Exim expands while reading): raised after reading.
         self.unavailable: list[NotAvailableError] = []
         self.rewrite_rules: list[model.RewriteRule] = []
-        # Index of the line after each section (the next "begin" or the end).
-        self._section_ends: dict[int, int] = {}
-        begins = [i for i, line in enumerate(self.lines) if line.kind == "begin"]
-        for here, after in zip(begins, begins[1:] + [len(self.lines)]):
-            self._section_ends[here] = after
-        self.main_end = begins[0] if begins else len(self.lines)
+        # Where each section ends: the seq of the next "begin" (known or not, for
+        # Exim finishes a section before it looks at the next one's name) or the end.
+        begins = source.begins
+        self._section_ends = dict(zip(begins, [*begins[1:], source.total]))
+        self.main_end = begins[0] if begins else source.total
 
     # -- helpers ---------------------------------------------------------------
 
     def _line(self, token: lark.Token) -> tuple[int, LogicalLine]:
-        index = int(token.line) - 1  # type: ignore[arg-type]
-        return index, self.lines[index]
+        """The logical line of *token*, and its seq (its position for ordering errors)."""
+        line = self.lines[int(token.line) - 1]  # type: ignore[arg-type]
+        return line.seq, line
 
     def _fail(self, position: float, error: ConfigError) -> None:
         self.errors.append((position, error))
 
-    def _refuse(self, index: int, reason: str, loc: SourceLoc) -> _Skip:
-        self._fail(index, ConfigError(reason, loc))
+    def _refuse(self, seq: int, reason: str, loc: SourceLoc) -> _Skip:
+        self._fail(seq, ConfigError(reason, loc))
         return _Skip()
 
     # -- main section -------------------------------------------------------------
 
     def main_option(self, children: list[lark.Token]) -> None:
-        index, line = self._line(children[0])
+        seq, line = self._line(children[0])
         if line.loc.line == 1 and line.text.startswith("\ufeff"):
-            self._fail(index, ConfigError("found unexpected BOM (Byte Order Mark)", line.loc))
+            self._fail(seq, ConfigError("found unexpected BOM (Byte Order Mark)", line.loc))
             return
         try:
             apply_setting(MAIN_OPTIONS, self.main, line.text, line.loc, context="main",
                           expand=self.expand)
         except ConfigError as error:
-            self._fail(index, error)
+            self._fail(seq, error)
         except NotAvailableError as missing:
             self.unavailable.append(missing)
 
     def named_list(self, children: list[lark.Token]) -> None:
-        index, line = self._line(children[0])
+        seq, line = self._line(children[0])
         try:
-            named = self._read_named_list(index, line)
+            named = self._read_named_list(seq, line)
         except _Skip:
             return
         self.named_lists[named.kind][named.name] = named
 
-    def _read_named_list(self, index: int, line: LogicalLine) -> model.NamedList:
+    def _read_named_list(self, seq: int, line: LogicalLine) -> model.NamedList:
         """read_named_list(): ``[hide] domainlist[_cache] NAME = value``."""
         text, loc = line.text, line.loc
         hide = text.startswith("hide") and text[4:5] != "" and text[4] in WS
@@ -154,11 +154,11 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         if cached:
             rest = rest[6:]
         if not rest or rest[0] not in WS:
-            raise self._refuse(index, "unrecognized configuration line", loc)
+            raise self._refuse(seq, "unrecognized configuration line", loc)
         lists = self.named_lists[kind]
         if len(lists) >= MAX_NAMED_LISTS:
             # Exim's message ends with a newline of its own.
-            raise self._refuse(index, f"too many named {what}s (max is {MAX_NAMED_LISTS})\n",
+            raise self._refuse(seq, f"too many named {what}s (max is {MAX_NAMED_LISTS})\n",
                                loc)
         pos = len(rest) - len(rest.lstrip(WS))
         end = pos
@@ -168,15 +168,15 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         name = rest[pos:end]
         rest = rest[end:].lstrip(WS)
         if name in lists:
-            raise self._refuse(index, f'duplicate name "{name}" for a named {what}', loc)
+            raise self._refuse(seq, f'duplicate name "{name}" for a named {what}', loc)
         if not rest.startswith("="):
             # Exim has already counted the list when it finds this.
             lists[name] = model.NamedList(kind, name, "", True, loc, hide)
-            raise self._refuse(index, f"missing '=' after \"{name}\"", loc)
+            raise self._refuse(seq, f"missing '=' after \"{name}\"", loc)
         try:
             value = read_string(rest[1:].lstrip(WS), name)
         except ValueError as error:
-            raise self._refuse(index, str(error), loc) from None
+            raise self._refuse(seq, str(error), loc) from None
         return model.NamedList(kind, name, value, cached or "$" not in value, loc, hide)
 
     def macro(self, children: list[lark.Token]) -> None:
@@ -192,8 +192,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
 
     def acl_stray(self, children: list[lark.Token]) -> None:
         # Exim wanted an ACL name ("name:") here and stopped at the first line.
-        index, line = self._line(children[0])
-        self._fail(index, ConfigError("missing or malformed ACL name", line.loc))
+        seq, line = self._line(children[0])
+        self._fail(seq, ConfigError("missing or malformed ACL name", line.loc))
 
     def acl_macro(self, children: list[object]) -> None:
         return None
@@ -202,17 +202,17 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         return children
 
     def statement(self, children: list[lark.Token]) -> model.AclStatement | None:
-        index, line = self._line(children[0])
+        seq, line = self._line(children[0])
         try:
-            verb, first = self._acl_line(index, line, None)
+            verb, first = self._acl_line(seq, line, None)
         except _Skip:
             return None
         conditions = [first] if first is not None else []
         assert verb is not None
         for token in children[1:]:
-            cindex, cline = self._line(token)
+            cseq, cline = self._line(token)
             try:
-                _none, condition = self._acl_line(cindex, cline, verb)
+                _none, condition = self._acl_line(cseq, cline, verb)
             except _Skip:
                 continue
             assert condition is not None
@@ -222,31 +222,31 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
     def acl(self, children: list[object]) -> None:
         name_token = children[0]
         assert isinstance(name_token, lark.Token)
-        index, line = self._line(name_token)
+        seq, line = self._line(name_token)
         text = line.text
         name, after = read_name(text)
         if len(name) > NAME_MAX:
-            self._fail(index, long_name_error(name, line.loc))
+            self._fail(seq, long_name_error(name, line.loc))
             return
         if text.startswith("!") or not name or text[after:after + 1] != ":":
-            self._fail(index, ConfigError("missing or malformed ACL name", line.loc))
+            self._fail(seq, ConfigError("missing or malformed ACL name", line.loc))
             return
         if name in self.acls:
-            self._fail(index, ConfigError(f'there are two ACLs called "{name}"', line.loc))
+            self._fail(seq, ConfigError(f'there are two ACLs called "{name}"', line.loc))
             return
         statements: list[model.AclStatement] = []
         for child in children[1:]:
             if isinstance(child, list):  # conditions before the first verb
-                sindex, sline = self._line(child[0])
+                sseq, sline = self._line(child[0])
                 try:
-                    self._acl_line(sindex, sline, None)
+                    self._acl_line(sseq, sline, None)
                 except _Skip:
                     pass
             elif isinstance(child, model.AclStatement):
                 statements.append(child)
         self.acls[name] = model.Acl(name, tuple(statements), line.loc)
 
-    def _acl_line(self, index: int, line: LogicalLine,
+    def _acl_line(self, seq: int, line: LogicalLine,
                   verb: str | None) -> tuple[str | None, model.AclCondition | None]:
         """One line of an ACL, read as acl_read() does.
 
@@ -257,7 +257,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         text, loc = line.text, line.loc
 
         def acl_error(reason: str) -> _Skip:
-            return self._refuse(index, f"error in ACL: {reason}", loc)
+            return self._refuse(seq, f"error in ACL: {reason}", loc)
 
         pos = 0
         negated = text.startswith("!")
@@ -265,7 +265,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             pos = 1
         name, pos = read_name(text, pos)
         if len(name) > NAME_MAX:
-            self._fail(index, long_name_error(name, loc))
+            self._fail(seq, long_name_error(name, loc))
             raise _Skip()
         new_verb = None
         if name in ACL_VERBS:
@@ -279,7 +279,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
                 pos += 1
             name, pos = read_name(text, pos)
             if len(name) > NAME_MAX:
-                self._fail(index, long_name_error(name, loc))
+                self._fail(seq, long_name_error(name, loc))
                 raise _Skip()
         elif verb is None:
             raise acl_error(f'unknown ACL verb "{name}" in "{text}"')
@@ -346,8 +346,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         return next((c for c in children if isinstance(c, list)), None)
 
     def instance(self, children: list[lark.Token]) -> tuple[int, LogicalLine, list[lark.Token]]:
-        index, line = self._line(children[0])
-        return index, line, children[1:]
+        seq, line = self._line(children[0])
+        return seq, line, children[1:]
 
     def routers_section(self, children: list[object]) -> None:
         self._driver_section("router", children)
@@ -362,15 +362,15 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         """readconf_driver_init() over one section, then the section's own checks."""
         begin = children[0]
         assert isinstance(begin, lark.Token)
-        begin_index, _line = self._line(begin)
+        begin_seq, _line = self._line(begin)
         family = model.driver_family(kind)
         built = self.instances[kind]
         names: list[str] = []
         for child in children[1:]:
             if isinstance(child, list):
-                index, line = self._line(child[0])
-                self._check_line_name(index, line)
-                self._fail(index, ConfigError(f"{kind} name missing", line.loc))
+                seq, line = self._line(child[0])
+                self._check_line_name(seq, line)
+                self._fail(seq, ConfigError(f"{kind} name missing", line.loc))
             elif isinstance(child, tuple):
                 instance = self._instance(kind, family, names, *child)
                 # An instance whose driver is unknown was reported; Exim stopped
@@ -379,44 +379,44 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
                     built.append(instance)
         finish = getattr(_base_module(kind), "finish_section", None)
         if finish is not None:
-            end = self._section_ends[begin_index]
+            end = self._section_ends[begin_seq]
             try:
                 finish([(i.name, i.settings) for i in built])
             except ConfigError as error:
                 self._fail(end + _AT_SECTION_END, error)
 
-    def _check_line_name(self, index: int, line: LogicalLine) -> bool:
+    def _check_line_name(self, seq: int, line: LogicalLine) -> bool:
         """Exim reads the first word of every driver-section line with readconf_readname()."""
         name, _after = read_name(line.text)
         if len(name) > NAME_MAX:
-            self._fail(index, long_name_error(name, line.loc))
+            self._fail(seq, long_name_error(name, line.loc))
             return False
         return True
 
-    def _instance(self, kind: str, family: DriverFamily, existing: list[str], index: int,
+    def _instance(self, kind: str, family: DriverFamily, existing: list[str], seq: int,
                   line: LogicalLine, options: list[lark.Token]) -> model.DriverInstance | None:
         text, loc = line.text, line.loc
         name, after = read_name(text)
         if len(name) > NAME_MAX:
-            self._fail(index, long_name_error(name, loc))
+            self._fail(seq, long_name_error(name, loc))
             return None
         try:
             family.check_new_name(existing, name)
         except ConfigError as error:
-            self._fail(index, error)
+            self._fail(seq, error)
             return None
         existing.append(name)
         rest = text[after + 1:].lstrip(WS)
         if rest:
-            self._fail(index, ConfigError(
-                extra_chars_reason(rest, "driver name ", name), loc))
+            self._fail(seq, ConfigError(
+                _options.extra_chars_reason(rest, "driver name ", name), loc))
         settings: Settings = {}
         driver_missing = False
-        last = index
+        last = seq
         for token in options:
-            oindex, oline = self._line(token)
-            last = oindex
-            if not self._check_line_name(oindex, oline):
+            oseq, oline = self._line(token)
+            last = oseq
+            if not self._check_line_name(oseq, oline):
                 continue
             try:
                 family.apply(name, settings, oline.text, oline.loc, expand=self.expand)
@@ -426,7 +426,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             except ConfigError as error:
                 if driver_missing and '"driver" must be specified' in error.reason:
                     continue  # the driver named was unknown: already reported
-                self._fail(oindex, error)
+                self._fail(oseq, error)
                 setting = settings.get("driver")
                 if setting is not None and setting.loc == oline.loc:
                     driver_missing = True
@@ -443,27 +443,27 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
     # -- retry, rewrite, local_scan ------------------------------------------------------
 
     def retry_rule(self, children: list[lark.Token]) -> None:
-        index, line = self._line(children[0])
+        seq, line = self._line(children[0])
         try:
             rule = read_retry_rule(line.text, line.loc)
         except ConfigError as error:
-            self._fail(index, error)
+            self._fail(seq, error)
             return
         self.retry_rules.append(rule)
 
     def rewrite_rule(self, children: list[lark.Token]) -> None:
-        index, line = self._line(children[0])
+        seq, line = self._line(children[0])
         try:
             pattern, replacement, flags = parse_rewrite_rule(line.text, is_global=True)
         except ValueError as error:
-            self._fail(index, ConfigError(str(error), line.loc))
+            self._fail(seq, ConfigError(str(error), line.loc))
             return
         self.rewrite_rules.append(model.RewriteRule(pattern, replacement, flags, line.loc))
 
     def local_scan_section(self, children: list[lark.Token]) -> None:
-        index, line = self._line(children[0])
+        seq, line = self._line(children[0])
         # Debian's build has no local_scan() options: Exim refuses the section at once.
-        self._fail(index, ConfigError("local_scan() options not supported: (LOCAL_SCAN_HAS_"
+        self._fail(seq, ConfigError("local_scan() options not supported: (LOCAL_SCAN_HAS_"
                                       "OPTIONS not defined in Local/Makefile)", line.loc))
 
     # -- the whole file ----------------------------------------------------------------
