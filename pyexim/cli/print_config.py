@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
@@ -107,30 +107,30 @@ def _write(text: str) -> None:
 
 def is_admin(config: object) -> bool:
     """Exim's admin_user: root, the Exim user, the Exim group, or a group in admin_groups."""
+    uid, gid = os.getuid(), os.getgid()
+    if uid == 0:
+        return True
     from pyexim.config.main_options import MAIN_OPTIONS
     from pyexim.config.options import find_group, find_user
     main: Mapping[str, OptionSetting] = getattr(config, "main", {})
 
-    def resolve(name: str, lookup: object) -> int | None:
+    def account(name: str, lookup: Callable[[str], int]) -> int | None:
+        # A build-time default is a name; a setting from the file is already a number.
         value = value_of(MAIN_OPTIONS, main, name)
         if isinstance(value, str):
             try:
-                found = lookup(value)  # type: ignore[operator]
+                return lookup(value)
             except ValueError:
                 return None
-            return int(found[0] if isinstance(found, tuple) else found)
-        return int(value) if value is not None else None  # type: ignore[call-overload]
+        return value if isinstance(value, int) else None
 
-    uid, gid = os.getuid(), os.getgid()
-    if uid == 0:
+    exim_uid = account("exim_user", lambda name: find_user(name)[0])
+    exim_gid = account("exim_group", find_group)
+    if uid == exim_uid or gid == exim_gid:
         return True
-    exim_uid = resolve("exim_user", find_user)
-    exim_gid = resolve("exim_group", find_group)
-    if uid == 0 or uid == exim_uid or gid == exim_gid:
-        return True
-    admin_groups = value_of(MAIN_OPTIONS, main, "admin_groups") or ()
+    admin_groups = value_of(MAIN_OPTIONS, main, "admin_groups")
     groups = set(os.getgroups())
-    return exim_gid in groups or bool(groups & set(admin_groups))  # type: ignore[call-overload]
+    return exim_gid in groups or bool(groups & set(admin_groups or ()))  # type: ignore[call-overload]
 
 
 class Printer:
