@@ -83,7 +83,8 @@ class _Run:
     """The state of one filter run (Exim keeps it in statics of filter.c)."""
 
     def __init__(self, env: FilterEnv, envelope: Envelope, options: EximFilterOptions,
-                 report: Report, trace: Report, pending_error: str | None):
+                 report: Report, trace: Report, pending_error: str | None,
+                 numeric: tuple[str, ...]):
         self.env = env
         self.envelope = envelope
         self.options = options
@@ -92,7 +93,8 @@ class _Run:
         self.pending_error = pending_error
         self.n = [0] * 10
         self.this_address: str | None = None
-        self.numeric: list[str] | None = None     # $0, $1... after a successful "matches"
+        # $0, $1... from the last successful regex match, "matches" or earlier (None: unset).
+        self.numeric: list[str] | None = list(numeric) if numeric else None
         self.delivered = False
         self.finished = False
         self.indent = 0
@@ -122,8 +124,13 @@ class _Run:
             result = self.test(cond.left, False) or (
                 self.pending_error is None and self.test(cond.right, False))
         elif isinstance(cond, Personal):
-            result = not self.options.system_filter and is_personal(
-                self.env.header_lines(), self.envelope, cond.aliases, scan_cc=False)
+            result = False
+            if not self.options.system_filter:
+                result = is_personal(self.env.header_lines(), self.envelope, cond.aliases,
+                                     scan_cc=False)
+                # Exim's test rewrites the user's address first, and rewriting
+                # unsets $0, $1... on the way: so does the test here.
+                self.numeric = None
         elif isinstance(cond, Flag):
             result = self.flag(cond.name)
         elif isinstance(cond, ForAnyAddress):
@@ -524,13 +531,16 @@ def describe(cond: Condition, toplevel: bool) -> str:
 
 def run_exim_filter(parsed: ParsedFilter, env: FilterEnv, envelope: Envelope,
                     options: EximFilterOptions = EximFilterOptions(), *,
-                    report: Report = print, trace: Report = print) -> FilterResult:
+                    report: Report = print, trace: Report = print,
+                    numeric: tuple[str, ...] = ()) -> FilterResult:
     """Obey a parsed Exim filter; the result, with ``n_values`` for $sn0..$sn9 later.
 
     In testing mode every action and the final verdict are written to *report*
-    (``-bf`` passes stdout); *trace* receives the -v condition trace.
+    (``-bf`` passes stdout); *trace* receives the -v condition trace. *numeric* are
+    $0, $1... as a regular expression matched before the filter left them (Exim does
+    not clear them when a filter starts; it does when one ends).
     """
-    run = _Run(env, envelope, options, report, trace, parsed.pending_error)
+    run = _Run(env, envelope, options, report, trace, parsed.pending_error, numeric)
     try:
         outcome = run.run(parsed.commands)
         result = FilterResult(outcome, run.generated)
