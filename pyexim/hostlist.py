@@ -24,6 +24,7 @@ from pyexim.lookups.context import LookupContext
 from pyexim.lookups.registry import find_type
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
+from pyexim.taint import is_tainted, mark
 
 if TYPE_CHECKING:
     from pyexim.resolver import HostNames
@@ -94,7 +95,8 @@ def _check_host(cb: _HostCheck, ss: str, cell: _Value | None) -> _Item:
         iplookup = ss[t:t + 1] == "-"
         start = t + 1
     if iplookup:
-        return _host_ip_lookup(cb, ss[start:endname], ss[semicolon + 1:], mlen, opts, cell)
+        return _host_ip_lookup(cb, ss[start:endname],
+                               mark(ss[semicolon + 1:], is_tainted(ss)), mlen, opts, cell)
 
     if isiponly:
         return _Item(ERROR, error="cannot match host name in match_ip list")

@@ -42,6 +42,7 @@ from pyexim.lookups.context import LookupContext
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.regex import RegexError, compile_pcre, groups_of
+from pyexim.taint import is_tainted, mark
 
 if TYPE_CHECKING:
     from pyexim.resolver import HostNames
@@ -155,8 +156,12 @@ def list_items(text: str, sep: str | None = None) -> Iterator[str]:
     punctuation or control character, which then becomes the separator. A doubled
     separator (not a control character) stands for one inside an item. Items lose leading
     white space and trailing white space unless that is escaped by a backslash. Pass
-    ``SINGLE_ITEM`` to treat the whole text as one item.
+    ``SINGLE_ITEM`` to treat the whole text as one item. Items of a tainted list are
+    tainted.
     """
+    if is_tainted(text):
+        yield from (mark(item) for item in list_items(str.__str__(text), sep))
+        return
     n = len(text)
     pos = 0
     while pos < n and text[pos] in C_SPACE and text[pos] != sep:
@@ -363,7 +368,7 @@ def _check_string(cb: _StringCheck, pattern: str, cell: _Value | None) -> _Item:
         return hit(pattern, _caps(zero, 0, [], setup))
 
     spec = _parse_type_or_panic(pattern[:semicolon])
-    source = pattern[semicolon + 1:].lstrip(C_SPACE)
+    source = mark(pattern[semicolon + 1:].lstrip(C_SPACE), is_tainted(pattern))
     cb.env.search_error = ""
     try:
         result = search(spec, s if spec.single_key else None, source, cb.env.lookups,

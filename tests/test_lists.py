@@ -330,3 +330,16 @@ def test_search_error_as_exim_shows_it(ctx: SimpleListContext, list_text: str,
     res = match_domain("broken.example", list_text, ctx)
     assert res.deferred
     assert (res.search_error, res.message) == (search_error, message)
+
+
+def test_tainted_lists_cannot_name_lookup_files(ctx: SimpleListContext, tmp_path: Path) -> None:
+    """A list built from tainted data (e.g. expanded with $local_part) keeps its taint:
+    its items cannot name lookup files (Exim panics: "Tainted filename for search")."""
+    from pyexim.taint import Tainted, is_tainted
+    table = f"{tmp_path}/table"
+    assert all(is_tainted(item) for item in list_items(Tainted(f"a : lsearch;{table}")))
+    assert match_domain("alice", f"lsearch;{table}", ctx).matched
+    with pytest.raises(ListPanic, match=f"Tainted filename for search: '{table}'"):
+        match_domain("alice", Tainted(f"lsearch;{table}"), ctx)
+    with pytest.raises(ListPanic, match="Tainted filename for search"):
+        match_host("192.0.2.10", Tainted(f"net-lsearch;{table}"), ctx)
