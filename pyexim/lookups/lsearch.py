@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from pyexim.expand.strings import dequote
 from pyexim.hostaddr import host_is_in_net, ip_mask_offset, is_ip_address
 from pyexim.lookups.base import (ABSFILE, C_SPACE, Expander, Found, LookupDefer, LookupType,
                                  ascii_lower, open_and_read)
@@ -48,36 +49,6 @@ class LsearchFile:
     keys: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-
-
-def _escape(text: str, pos: int) -> tuple[str, int]:
-    """Exim's ``string_interpret_escape`` at the backslash at *pos*: (char, last index used)."""
-    p = pos + 1
-    if p >= len(text):
-        return "\\", pos
-    ch = text[p]
-    if ch in "01234567":
-        value = ord(ch) - 48
-        for _ in range(2):
-            if p + 1 < len(text) and text[p + 1] in "01234567":
-                p += 1
-                value = value * 8 + ord(text[p]) - 48
-            else:
-                break
-        return chr(value & 0xFF), p
-    if ch == "x":
-        value = 0
-        for _ in range(2):
-            if p + 1 < len(text) and text[p + 1] in "0123456789abcdefABCDEF":
-                p += 1
-                value = value * 16 + int(text[p], 16)
-            else:
-                break
-        return chr(value), p
-    return _ESCAPES.get(ch, ch), p
-
-
 def parse_key(text: str, ret_full: bool) -> tuple[str, str, int]:
     """Split a line into (key, line-as-Exim-sees-it, index after the key).
 
@@ -85,18 +56,7 @@ def parse_key(text: str, ret_full: bool) -> tuple[str, str, int]:
     behind the de-escaped key, and that joined text is what ``ret=full`` returns.
     """
     if text.startswith('"'):
-        out: list[str] = []
-        i = 1
-        while i < len(text) and text[i] != '"':
-            if text[i] == "\\":
-                ch, i = _escape(text, i)
-                out.append(ch)
-            else:
-                out.append(text[i])
-            i += 1
-        key = "".join(out)
-        if i < len(text):
-            i += 1
+        key, i = dequote(text, 0)
         return key, key + text[i:], i
     i = 0
     while i < len(text) and text[i] != ":" and text[i] not in C_SPACE:
@@ -229,16 +189,3 @@ WILDLSEARCH = Lsearch("wildlsearch", WILD)
 NWILDLSEARCH = Lsearch("nwildlsearch", NWILD)
 IPLSEARCH = Lsearch("iplsearch", IP)
 
-
-def unescape(text: str) -> str:
-    """Every backslash escape in *text* turned into its character (``string_unprinting``)."""
-    out = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            ch, i = _escape(text, i)
-            out.append(ch)
-        else:
-            out.append(text[i])
-        i += 1
-    return "".join(out)

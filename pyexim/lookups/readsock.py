@@ -11,13 +11,22 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from pyexim.expand.strings import interpret_escape
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType, read_time
 
 
 def _unprinting(text: str) -> str:
     """Exim's ``string_unprinting``: backslash escapes back to characters."""
-    from pyexim.lookups.lsearch import unescape
-    return unescape(text)
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            ch, i = interpret_escape(text, i)
+            out.append(ch)
+        else:
+            out.append(text[i])
+        i += 1
+    return "".join(out)
 
 
 def _connect(spec: str, timeout: float) -> socket.socket:
