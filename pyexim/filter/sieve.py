@@ -12,10 +12,11 @@ and, when the enclosing blocks are being executed, obeys it at once. So an actio
 before a later syntax error has happened (its destination is generated), commands
 after ``stop`` are never even read, and a ``require`` must precede everything, on
 the same line as the previous ``require``'s semicolon. Error messages carry the
-scanner's line number at the moment of the error. This module is a hand-written
-scanner for the same reasons as the Exim filter reader: the exact messages and line
-numbers are part of the behaviour (a Lark grammar would parse a different
-language: it would read the whole script first and report other lines).
+scanner's line number at the moment of the error. So this is a hand-written
+recursive reader over :class:`~pyexim.filter.sieve_scan.SieveScanner`, for the same
+reasons as the Exim filter reader: the exact messages and line numbers are part of
+the behaviour (a Lark grammar would parse a different language: it would read the
+whole script first and report other lines).
 """
 
 from __future__ import annotations
@@ -33,19 +34,15 @@ from pyexim.filter.addresses import address_list
 from pyexim.filter.env import Envelope, FilterEnv, FilterExpansionError
 from pyexim.filter.personal import is_personal
 from pyexim.filter.result import FilterResult, Generated, Kind, Outcome, Reply
-from pyexim.filter.sieve_match import (
-    COMPARATOR_NAMES, Comparator, MatchError, MatchType, ascii_fold, compare)
-from pyexim.filter.sieve_text import (
-    MailtoUri, SieveTextError, decode_encoded_characters, parse_mailto, quoted_printable)
+from pyexim.filter.sieve_match import Comparator, MatchError, MatchType, ascii_fold, compare
+from pyexim.filter.sieve_scan import SieveError, SieveScanner
+from pyexim.filter.sieve_text import MailtoUri, SieveTextError, parse_mailto, quoted_printable
 
 Report = Callable[[str], None]
 
 # Vacation :days limits (sieve.c VACATION_MIN_DAYS / VACATION_MAX_DAYS); the default is 7.
 _VACATION_MIN_DAYS = 1
 _VACATION_MAX_DAYS = 31
-
-_ULONG_MAX = 2**64 - 1
-_ERANGE_TEXT = "Numerical result out of range"    # strerror(ERANGE) on Linux
 
 # Capabilities a script may require; the value says what the require switches on.
 _CAPABILITIES = {
@@ -57,13 +54,6 @@ _CAPABILITIES = {
 
 # Header names the address test accepts (RFC 5228 section 5.1), compared caselessly.
 _ADDRESS_HEADERS = ("from", "to", "cc", "bcc", "sender", "resent-from", "resent-to")
-
-_IDENTIFIER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789")
-
-
-class SieveError(Exception):
-    """A syntax or run-time error; the message is Exim's (the line is added when reported)."""
-
 
 class _Stop(Exception):
     """The ``stop`` command: the rest of the script is not even read."""
@@ -97,262 +87,20 @@ class _Notification:
     message: str | None
 
 
-class _Script:
+class _Script(SieveScanner):
     """One run of a Sieve script: the scanner state and what the script has done."""
 
     def __init__(self, text: str, env: FilterEnv, envelope: Envelope, options: SieveOptions,
                  trace: Report):
-        self.text = text.split("\0", 1)[0]
-        self.pos = 0
-        self.line = 1
+        super().__init__(text)
         self.env = env
         self.envelope = envelope
         self.options = options
         self.trace = trace if options.verbose else (lambda line: None)
         self.keep = True
-        self.required: set[str] = set()
         self.vacation_ran = False
         self.notified: list[_Notification] = []
         self.generated: list[Generated] = []
-
-    # --- scanner -----------------------------------------------------------------
-    def char(self, offset: int = 0) -> str:
-        index = self.pos + offset
-        return self.text[index] if index < len(self.text) else ""
-
-    def white(self) -> None:
-        """Blanks, newlines, ``#`` and ``/* */`` comments (Exim's parse_white).
-
-        Only LF ends a line (CR is not white space), and newlines inside a ``/* */``
-        comment are not counted: both as in Exim.
-        """
-        text = self.text
-        while self.pos < len(text):
-            ch = text[self.pos]
-            if ch in " \t":
-                self.pos += 1
-            elif ch == "\n":
-                self.pos += 1
-                self.line += 1
-            elif ch == "#":
-                self.hash_comment()
-            elif ch == "/" and self.char(1) == "*":
-                end = text.find("*/", self.pos + 2)
-                if end < 0:
-                    self.pos = len(text)
-                    raise SieveError("missing end of comment")
-                self.pos = end + 2
-            else:
-                return
-
-    def hash_comment(self) -> None:
-        """A ``#`` comment: it must end with a newline, even at the end of the script."""
-        end = self.text.find("\n", self.pos + 1)
-        if end < 0:
-            self.pos = len(self.text)
-            raise SieveError("missing end of comment")
-        self.pos = end + 1
-        self.line += 1
-
-    def identifier(self, word: str) -> bool:
-        """Consume *word* (any case) when it is next and not part of a longer identifier."""
-        end = self.pos + len(word)
-        if ascii_fold(self.text[self.pos:end]) != word:
-            return False
-        if end < len(self.text) and self.text[end] in _IDENTIFIER_CHARS:
-            return False
-        self.pos = end
-        return True
-
-    def semicolon(self) -> None:
-        self.white()
-        if self.char() != ";":
-            raise SieveError("missing semicolon")
-        self.pos += 1
-
-    def string(self) -> str | None:
-        """A quoted string or a ``text:`` multi-line string; None when neither is next."""
-        if self.char() == '"':
-            value = self.quoted_string()
-        elif self.text.startswith("text:", self.pos):
-            value = self.multiline_string()
-        else:
-            return None
-        if "encoded_character" in self.required:
-            try:
-                value = decode_encoded_characters(value)
-            except SieveTextError as error:
-                raise SieveError(str(error)) from None
-        return value
-
-    def quoted_string(self) -> str:
-        out: list[str] = []
-        text = self.text
-        self.pos += 1
-        while self.pos < len(text):
-            ch = text[self.pos]
-            if ch == '"':
-                self.pos += 1
-                return "".join(out)
-            if ch == "\\" and self.pos + 1 < len(text):
-                out.append(text[self.pos + 1])
-                self.pos += 2
-                continue
-            if ch == "\n":
-                # Exim stores a line break inside a quoted string as CRLF.
-                out.append("\r")
-                self.line += 1
-            out.append(ch)
-            self.pos += 1
-        raise SieveError("missing end of string")
-
-    def multiline_string(self) -> str:
-        text = self.text
-        self.pos += 5
-        while self.char() in (" ", "\t") and self.char():
-            self.pos += 1
-        if self.char() == "#":
-            self.hash_comment()
-        elif self.char() == "\n":
-            self.pos += 1
-            self.line += 1
-        else:
-            raise SieveError("syntax error")
-        out: list[str] = []
-        while self.pos < len(text):
-            ch = text[self.pos]
-            if ch != "\n":
-                out.append(ch)
-                self.pos += 1
-                continue
-            out.append("\r\n")
-            self.pos += 1
-            self.line += 1
-            if text.startswith(".\n", self.pos):
-                self.pos += 2
-                self.line += 1
-                return "".join(out)
-            if text.startswith("..", self.pos):
-                out.append(".")
-                self.pos += 2
-        raise SieveError("missing end of multi line string")
-
-    def string_list(self) -> list[str] | None:
-        """``"a"`` or ``["a", "b"]``; None when neither is next.
-
-        Any error inside brackets becomes "missing string list", as in Exim.
-        """
-        if self.char() != "[":
-            start = self.pos
-            value = self.string()
-            if value is None:
-                self.pos = start
-                return None
-            return [value]
-        self.pos += 1
-        items: list[str] = []
-        try:
-            while True:
-                self.white()
-                value = self.string()
-                if value is None:
-                    if not items:
-                        break
-                    raise SieveError("missing string")
-                items.append(value)
-                self.white()
-                if self.char() != ",":
-                    break
-                self.pos += 1
-            if self.char() != "]":
-                raise SieveError("missing closing bracket")
-        except SieveError:
-            raise SieveError("missing string list") from None
-        self.pos += 1
-        return items
-
-    def number(self) -> int:
-        """Digits with an optional K, M or G multiplier (RFC 5228 section 2.4.1)."""
-        start = self.pos
-        while self.char() and self.char() in "0123456789":
-            self.pos += 1
-        if self.pos == start:
-            raise SieveError("missing number")
-        value = int(self.text[start:self.pos])
-        if value > _ULONG_MAX:
-            raise SieveError(_ERANGE_TEXT)
-        unit = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(self.char(), 1)
-        if unit > 1:
-            self.pos += 1
-        if value > _ULONG_MAX // unit:
-            raise SieveError(_ERANGE_TEXT)
-        return value * unit
-
-    # --- tagged arguments --------------------------------------------------------
-    def address_part(self) -> str | None:
-        for part in ("user", "detail"):
-            if self.identifier(f":{part}"):
-                if "subaddress" not in self.required:
-                    raise SieveError('missing previous require "subaddress";')
-                return part
-        for part in ("localpart", "domain", "all"):
-            if self.identifier(f":{part}"):
-                return part
-        return None
-
-    def comparator(self) -> Comparator | None:
-        if not self.identifier(":comparator"):
-            return None
-        self.white()
-        name = self.string()
-        if name is None:
-            raise SieveError("missing comparator")
-        found = COMPARATOR_NAMES.get(ascii_fold(name))
-        if found is None:
-            raise SieveError("invalid comparator")
-        return found
-
-    def match_type(self) -> MatchType | None:
-        for match in MatchType:
-            if self.identifier(match.value):
-                return match
-        return None
-
-    def tags(self, *, address_part: bool) -> tuple[str, Comparator, MatchType]:
-        """The optional tags of address/header/envelope tests, each at most once."""
-        part, comparator, match = "all", Comparator.ASCII_CASEMAP, MatchType.IS
-        seen: set[str] = set()
-        while True:
-            self.white()
-            found_part = self.address_part() if address_part else None
-            if found_part is not None:
-                if "part" in seen:
-                    raise SieveError("address part already specified")
-                seen.add("part")
-                part = found_part
-                continue
-            found_comparator = self.comparator()
-            if found_comparator is not None:
-                if "comparator" in seen:
-                    raise SieveError("comparator already specified")
-                seen.add("comparator")
-                comparator = found_comparator
-                continue
-            found_match = self.match_type()
-            if found_match is not None:
-                if "match" in seen:
-                    raise SieveError("match type already specified")
-                seen.add("match")
-                match = found_match
-                continue
-            return part, comparator, match
-
-    def required_list(self, missing: str) -> list[str]:
-        self.white()
-        items = self.string_list()
-        if items is None:
-            raise SieveError(missing)
-        return items
 
     def matches(self, key: str, value: str, comparator: Comparator, match: MatchType) -> bool:
         self.trace(f'String comparison (match {match.value}, comparison "{comparator.value}"):')
@@ -740,13 +488,6 @@ class _Script:
             raise SieveError(str(error)) from None
         if run:
             self.notify(method, uri, envelope_from, sender_text, importance, message)
-
-    def tagged_string(self, missing: str) -> str:
-        self.white()
-        value = self.string()
-        if value is None:
-            raise SieveError(missing)
-        return value
 
     def notify(self, method: str, uri: MailtoUri, envelope_from: str, sender_text: str | None,
                importance: str | None, message: str | None) -> None:
