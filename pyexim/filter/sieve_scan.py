@@ -9,6 +9,8 @@ change how strings and some tags are read).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyexim.filter.sieve_match import COMPARATOR_NAMES, Comparator, MatchType, ascii_fold
 from pyexim.filter.sieve_text import SieveTextError, decode_encoded_characters
 
@@ -236,32 +238,27 @@ class SieveScanner:
 
     def tags(self, *, address_part: bool) -> tuple[str, Comparator, MatchType]:
         """The optional tags of address/header/envelope tests, each at most once."""
-        part, comparator, match = "all", Comparator.ASCII_CASEMAP, MatchType.IS
-        seen: set[str] = set()
+        readers: list[tuple[str, Callable[[], object]]] = [
+            ("comparator", self.comparator), ("match type", self.match_type)]
+        if address_part:
+            readers.insert(0, ("address part", self.address_part))
+        found: dict[str, object] = {}
         while True:
             self.white()
-            found_part = self.address_part() if address_part else None
-            if found_part is not None:
-                if "part" in seen:
-                    raise SieveError("address part already specified")
-                seen.add("part")
-                part = found_part
-                continue
-            found_comparator = self.comparator()
-            if found_comparator is not None:
-                if "comparator" in seen:
-                    raise SieveError("comparator already specified")
-                seen.add("comparator")
-                comparator = found_comparator
-                continue
-            found_match = self.match_type()
-            if found_match is not None:
-                if "match" in seen:
-                    raise SieveError("match type already specified")
-                seen.add("match")
-                match = found_match
-                continue
-            return part, comparator, match
+            for what, read in readers:
+                value = read()
+                if value is not None:
+                    if what in found:
+                        raise SieveError(f"{what} already specified")
+                    found[what] = value
+                    break
+            else:
+                part = found.get("address part", "all")
+                comparator = found.get("comparator", Comparator.ASCII_CASEMAP)
+                match = found.get("match type", MatchType.IS)
+                assert isinstance(part, str) and isinstance(comparator, Comparator)
+                assert isinstance(match, MatchType)
+                return part, comparator, match
 
     def required_list(self, missing: str) -> list[str]:
         self.white()
