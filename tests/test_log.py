@@ -283,8 +283,14 @@ def expected_texts(run: str, record: dict, selector: LogSelector) -> dict[str, l
         tls_header, tls_body, pipelining=(True, False, True, False),
         tls=TlsIn(tls_header.tls_cipher, certificate_verified=tls_header.tls_certificate_verified,
                   peerdn=tls_header.tls_peerdn))
+    bdat_header, bdat_body = spooled(run, "bdat-in")
+    bdat_in = reception_from_spool(
+        bdat_header, bdat_body, host=PeerHost(ident="root"), chunking=True,
+        pipelining=(True, False, False, False),
+        message_id_header=f"{external_id(ids['bdat-in'])}@oracle.test", message_id_created=True)
     return {
         **remote,
+        "bdat-in": [reception_line(bdat_in, selector)],
         "tls-in": [reception_line(tls_in, selector)],
         "freeze-in": [reception_line(reception_from_spool(
             freeze_header, freeze_body, host=PeerHost(ident="root"),

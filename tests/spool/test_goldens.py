@@ -70,7 +70,7 @@ def test_exim_spool_fields(case: Path) -> None:
     for name in ("host_address", "host_port", "interface_address", "interface_port",
                  "host_name", "ident", "received_protocol", "host_auth", "auth_id",
                  "auth_sender", "helo_name", "smtputf8", "manual_thaw", "sender_local",
-                 "body_zerocount", "tls_certificate_verified", "tls_peerdn"):
+                 "body_zerocount", "tls_certificate_verified", "tls_peerdn", "wireformat"):
         if name in expect:
             assert getattr(header, name) == expect[name], name
     if "frozen" in expect:
