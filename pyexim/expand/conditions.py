@@ -197,7 +197,9 @@ def _match(ev: "Evaluator", subject: str, pattern: str) -> bool:
 def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
     def compare(ev: "Evaluator", subject: str, list_text: str) -> bool:
         from pyexim import lists
+        from pyexim.expand.items import lookup_context
         ctx = ev.ctx
+        lookup_context(ev)  # list items may be lookups: make sure there is a context
         if kind == "ip":
             if subject and hostaddr.is_ip_address(subject) == 0:
                 raise ExpansionError(f'"{subject}" is not an IP address')

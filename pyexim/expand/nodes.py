@@ -59,6 +59,7 @@ class MatchRef:
 
     number: int
     braced: bool = False
+    digits: str = field(default="", compare=False, repr=False)  # as written
 
 
 @dataclass(frozen=True, slots=True)

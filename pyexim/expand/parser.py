@@ -140,7 +140,9 @@ class _Parser:
 
         def flush() -> None:
             if text:
-                parts.append(Literal("".join(text)))
+                joined = "".join(text)
+                if joined:
+                    parts.append(Literal(joined))
                 text.clear()
 
         while pos < n:
@@ -183,7 +185,11 @@ class _Parser:
         return Seq(tuple(parts), dollar), pos
 
     def dollar(self, pos: int) -> tuple[Part, int]:
-        """What follows a ``$``: variable, header, match number, ``${...}``."""
+        """What follows a ``$``: variable, header, match number, ``${...}``.
+
+        Breaks made here start at the ``$``, so that printing them reproduces them.
+        """
+        start = pos - 1
         c = self.char(pos)
         if c in ALPHA and c:
             name, pos = self.read_name(pos, "_")
@@ -191,39 +197,42 @@ class _Parser:
                 return self.header_ref(name, pos)
             return Variable(name), pos
         if c in DIGITS and c:
+            begin = pos
             number, pos = self.read_cnumber(pos)
-            return MatchRef(number), pos
+            return MatchRef(number, False, self.src[begin:pos]), pos
         if c != "{":
-            return self.brk("static", pos, "$ not followed by letter, digit, or {"), pos
+            return self.brk("static", start, "$ not followed by letter, digit, or {"), pos
         pos += 1
         c = self.char(pos)
         if c in DIGITS and c:
+            begin = pos
             number, pos = self.read_cnumber(pos)
             if self.char(pos) != "}":
-                return self.brk("static", pos + 1, "} expected after number"), pos + 1
-            return MatchRef(number, braced=True), pos + 1
+                return self.brk("static", start, "} expected after number"), pos + 1
+            return MatchRef(number, True, self.src[begin:pos]), pos + 1
         if not c or c not in ALPHA:
-            return self.brk("static", pos, "letter or digit expected after ${"), pos
+            return self.brk("static", start, "letter or digit expected after ${"), pos
         name, pos = self.read_name(pos, "_-")
         if name in ITEM_NAMES:
             return _ITEM_PARSERS.get(name, _Parser.item_generic)(self, name, pos)
         c = self.char(pos)
         if c == ":":
-            return self.operator(name, pos)
+            return self.operator(name, pos, start)
         if c == "}":
             return Variable(name, braced=True), pos + 1
-        return self.brk("static", pos, f'"${{{name}" is not a known operator '
+        return self.brk("static", start, f'"${{{name}" is not a known operator '
                                     "(or a } is missing in a variable reference)"), pos
 
-    def operator(self, name: str, pos: int) -> tuple[Part, int]:
-        """``${name:arg}``; *pos* is at the colon."""
+    def operator(self, name: str, pos: int, start: int) -> tuple[Part, int]:
+        """``${name:arg}``; *pos* is at the colon, *start* at the ``$``."""
         base = name.partition("_")[0] if name not in CERT_OPERATORS else name
         if base in CERT_OPERATORS and self.char(pos + 1) == "$":
             # Exim first reads the text after "$" unexpanded, to see if it names a
             # certificate variable.
             raw, end = self.seq(pos + 2, True, dollar=False)
-            if raw.broken:
-                return raw.parts[-1], end
+            broken = raw.broken
+            if broken is not None:
+                return Break(broken.kind, broken.detail, self.src, start), end
             text = "".join(p.text for p in raw.parts if isinstance(p, Literal))
             if text in CERT_VARIABLES:
                 return Operator(name, Seq(()), cert_var=text), end + 1
@@ -336,7 +345,7 @@ class _Parser:
                 end = pos + 2
                 while end < self.n and src[end] in ALPHA:
                     end += 1
-                tokens.append(self.brk("static", pos + 1, f"bad option '{src[pos + 1:end]}' for run"))
+                tokens.append(self.brk("static", pos, f"bad option '{src[pos + 1:end]}' for run"))
                 return Item(name, tuple(tokens), False), pos
         pos = self.skip_ws(pos)
         if self.char(pos) != "{":
@@ -358,7 +367,7 @@ class _Parser:
         for index in range(count):
             pos = self.skip_ws(pos)
             if self.char(pos) != "{":
-                tokens.append(self.brk("curly", pos + 1, f"missing '{{' for first arg of {name}"
+                tokens.append(self.brk("curly", pos, f"missing '{{' for first arg of {name}"
                                        if index == 0 else "missing '{' for second arg of reduce"))
                 return Item(name, tuple(tokens), False), pos
             grp, pos = self.group(pos)
@@ -367,7 +376,7 @@ class _Parser:
                 return Item(name, tuple(tokens), False), pos
         pos = self.skip_ws(pos)
         if self.char(pos) != "{":
-            tokens.append(self.brk("curly", pos + 1, f"missing '{{' for last arg of {name}"))
+            tokens.append(self.brk("curly", pos, f"missing '{{' for last arg of {name}"))
             return Item(name, tuple(tokens), False), pos
         if name == "filter":
             cond, pos = self.condition(pos + 1)
@@ -377,7 +386,7 @@ class _Parser:
             pos = self.skip_ws(pos)
             if self.char(pos) != "}":
                 tokens.append(CondGroup(cond, False))
-                tokens.append(self.brk("static", pos + 1, "missing } at end of condition or expression "
+                tokens.append(self.brk("static", pos, "missing } at end of condition or expression "
                                     f'inside "{name}"; could be an unquoted }} in the content'))
                 return Item(name, tuple(tokens), False), pos
             tokens.append(CondGroup(cond))
@@ -389,7 +398,7 @@ class _Parser:
                 return Item(name, tuple(tokens), False), pos
         pos = self.skip_ws(pos)
         if self.char(pos) != "}":
-            tokens.append(self.brk("static", pos + 1, f'missing }} at end of "{name}"'))
+            tokens.append(self.brk("static", pos, f'missing }} at end of "{name}"'))
             return Item(name, tuple(tokens), False), pos
         return Item(name, tuple(tokens), True), pos + 1
 
@@ -398,14 +407,14 @@ class _Parser:
         for index, what in enumerate(("list", "comparator", "extractor")):
             pos = self.skip_ws(pos)
             if self.char(pos) != "{":
-                tokens.append(self.brk("curly", pos + 1, f"missing '{{' for {what} arg of sort"))
+                tokens.append(self.brk("curly", pos, f"missing '{{' for {what} arg of sort"))
                 return Item(name, tuple(tokens), False), pos
             grp, pos = self.group(pos, dollar=index != 1)
             tokens.append(grp)
             if self.stopped:
                 return Item(name, tuple(tokens), False), pos
         if self.char(pos) != "}":
-            tokens.append(self.brk("static", pos + 1, 'missing } at end of "sort"'))
+            tokens.append(self.brk("static", pos, 'missing } at end of "sort"'))
             return Item(name, tuple(tokens), False), pos
         return Item(name, tuple(tokens), True), pos + 1
 
@@ -424,7 +433,7 @@ class _Parser:
             tokens.append(self.brk("curly", pos, "missing '{' for cert variable arg of certextract"))
             return Item(name, tuple(tokens), False), pos
         if self.char(pos + 1) != "$":
-            tokens.append(self.brk("static", pos + 1, 'second argument of "certextract" must be a '
+            tokens.append(self.brk("static", pos, 'second argument of "certextract" must be a '
                                     "certificate variable"))
             return Item(name, tuple(tokens), False), pos
         grp, pos = self.group(pos + 1, dollar=False)
@@ -483,7 +492,7 @@ class _Parser:
                                        f"(max is {10 if name == 'acl' else 4})")
                         else:
                             message = f"too few arguments or bracketing error for {name}"
-                        tokens.append(self.brk("static", pos + 1, message))
+                        tokens.append(self.brk("static", pos, message))
         elif name in ("bool", "bool_lax"):
             pos = self.skip_ws(pos)
             if self.char(pos) != "{":
@@ -546,7 +555,7 @@ class _Parser:
             pos = self.skip_ws(pos)
             if self.char(pos) != "}":
                 tokens.append(CondGroup(sub, False))
-                tokens.append(self.brk("static", pos + 1, "missing } at end of condition "
+                tokens.append(self.brk("static", pos, "missing } at end of condition "
                                          f'inside "{name}" group'))
                 return pos
             tokens.append(CondGroup(sub))
@@ -572,7 +581,7 @@ class _Parser:
         pos = self.skip_ws(pos)
         if self.char(pos) != "}":
             tokens.append(CondGroup(sub, False))
-            tokens.append(self.brk("static", pos + 1, "missing } at end of condition "
+            tokens.append(self.brk("static", pos, "missing } at end of condition "
                                          f'inside "{name}"'))
             return pos
         tokens.append(CondGroup(sub))
