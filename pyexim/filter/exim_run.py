@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyexim.expand.strings import c_int32, iter_list, lower, printing, strcmpic
 from pyexim.address import AddressError, extract_address
+from pyexim.expand.strings import c_int32, iter_list, lower, printing, strcmpic
 from pyexim.filter.addresses import address_list
 from pyexim.filter.env import Envelope, FilterEnv, FilterExpansionError, FilterVariables
 from pyexim.filter.exim_syntax import (
@@ -56,7 +56,6 @@ class EximFilterOptions:
 
     system_filter: bool = False
     permitted: frozenset[str] = frozenset()    # of "defer", "fail", "freeze"
-    rewrite: bool = True
     log: str = "skip"
     prepend_home: bool = False
     system_variables: tuple[int, ...] = (0,) * 10
