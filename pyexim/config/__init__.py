@@ -84,7 +84,7 @@ def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
     config, positioned = build(source, hostname=hostname, expand=read_time_expander())
     positioned.sort(key=lambda item: item[0])
     errors = [error for _pos, error in positioned]
-    warnings = runtime_warnings(config) if config is not None else []
+    warnings = [*config.warnings, *runtime_warnings(config)] if config is not None else []
     if config is not None:
         config = replace(config, config_lines=(header_line(), *source.config_lines),
                          warnings=tuple(warnings))

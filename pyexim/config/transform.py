@@ -95,6 +95,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
         self.instances: dict[str, list[model.DriverInstance]] = {
             kind: [] for kind in model.DRIVER_KINDS}
         self.retry_rules: list[model.RetryRule] = []
+        # Problems Exim logs without refusing the configuration.
+        self.notes: list[tuple[str, SourceLoc | None]] = []
         # Settings that need something pyexim does not have yet (the expansion
         # engine, for values Exim expands while reading): raised after reading.
         self.unavailable: list[NotAvailableError] = []
@@ -193,7 +195,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
     def acl_stray(self, children: list[lark.Token]) -> None:
         # Exim wanted an ACL name ("name:") here and stopped at the first line.
         seq, line = self._line(children[0])
-        self._fail(seq, ConfigError("missing or malformed ACL name", line.loc))
+        if self._check_line_name(seq, line):
+            self._fail(seq, ConfigError("missing or malformed ACL name", line.loc))
 
     def acl_macro(self, children: list[object]) -> None:
         return None
@@ -445,7 +448,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
     def retry_rule(self, children: list[lark.Token]) -> None:
         seq, line = self._line(children[0])
         try:
-            rule = read_retry_rule(line.text, line.loc)
+            rule = read_retry_rule(line.text, line.loc, self.notes)
         except ConfigError as error:
             self._fail(seq, error)
             return
@@ -488,6 +491,7 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             authenticators=tuple(self.instances["authenticator"]),
             retry_rules=tuple(self.retry_rules),
             rewrite_rules=tuple(self.rewrite_rules),
+            warnings=tuple(self.notes),
         )
 
 
@@ -560,7 +564,8 @@ def retry_error(text: str) -> tuple[str, str | int | None]:
         # as a DATA error. Reproduced on purpose.
         kind = {"m": "mail", "r": "rcpt"}.get(text[0], "data")
         return kind + "_4xx", digits
-    if len(base) == 4 and lower == "auth" and "failed".startswith(extra.lower()):
+    # Without "_", Exim compares what follows the word with "failed" and finds no match.
+    if len(base) == 4 and lower == "auth" and underscore and "failed".startswith(extra.lower()):
         return "auth_failed", None
     for word in ("lost_connection", "tls_required", "lookup"):
         if word.startswith(text.lower()) and text:
@@ -570,8 +575,18 @@ def retry_error(text: str) -> tuple[str, str | int | None]:
     return "*", None
 
 
-def read_retry_rule(text: str, loc: SourceLoc) -> model.RetryRule:
-    """One line of ``begin retry``: pattern, error, optional senders, F/G/H rules."""
+# What Exim logs (and carries on) for the error name "timeout_DNS".
+TIMEOUT_DNS_NOTE = ('"timeout_dns" is no longer available in retry rules (it has never worked) '
+                    '- treated as "timeout"')
+
+
+def read_retry_rule(text: str, loc: SourceLoc,
+                    notes: list[tuple[str, SourceLoc | None]] | None = None) -> model.RetryRule:
+    """One line of ``begin retry``: pattern, error, optional senders, F/G/H rules.
+
+    Raises ConfigError with Exim's reason; Exim's non-fatal complaints are added
+    to *notes*.
+    """
     def fail(reason: str) -> ConfigError:
         return ConfigError(reason, loc)
 
@@ -588,6 +603,8 @@ def read_retry_rule(text: str, loc: SourceLoc) -> model.RetryRule:
         kind, data = retry_error(error)
     except ValueError as problem:
         raise fail(str(problem)) from None
+    if kind == "timeout" and data is None and "_" in error and notes is not None:
+        notes.append((TIMEOUT_DNS_NOTE, loc))
     while pos < len(text) and text[pos] in WS:
         pos += 1
     senders = None

@@ -153,6 +153,10 @@ CASES: list[dict[str, object]] = [
      "files": {"main.conf": "keep_environment =\nbegin retry\n* * X,2h,15m\n"}},
     {"id": "retry-semicolon-expected",
      "files": {"main.conf": "keep_environment =\nbegin retry\n* * F,2h,15m G,16h,1h,1.5\n"}},
+    {"id": "retry-auth-without-failed",
+     "files": {"main.conf": "keep_environment =\nbegin retry\n* auth F,2h,15m\n"}},
+    {"id": "acl-long-name-where-name-expected",
+     "files": {"main.conf": "keep_environment =\nbegin acl\n" + "n" * 70 + "\n"}},
     {"id": "rewrite-unknown-flag",
      "files": {"main.conf": "keep_environment =\nbegin rewrite\n*@a.example $local_part@b "
                "Z\n"}},

@@ -160,7 +160,8 @@ def test_warnings_for_what_exim_checks_only_at_use_time(tmp_path: Path) -> None:
     ("refused_MX", ("refused", "MX")), ("refused_a", ("refused", "A")),
     ("timeout_connect", ("timeout", "connect")), ("timeout_DNS", ("timeout", None)),
     ("rcpt_45x", ("rcpt_4xx", "5x")), ("mail_4xx", ("mail_4xx", "xx")),
-    ("auth_failed", ("auth_failed", None)), ("lost", ("lost_connection", None)),
+    ("auth_failed", ("auth_failed", None)), ("auth_", ("auth_failed", None)),
+    ("lost", ("lost_connection", None)),
     ("tls_required", ("tls_required", None)), ("lookup", ("lookup", None)),
 ])
 def test_retry_error_names(text: str, expected: tuple[str, object]) -> None:
@@ -172,6 +173,7 @@ def test_retry_error_names(text: str, expected: tuple[str, object]) -> None:
     ("rcpt_4x5", ("rcpt_4 must be followed by xx, dx, or dd, where x is literal and d is any "
                  "digit")),
     ("bogus", 'unknown or malformed retry error "bogus"'),
+    ("auth", 'unknown or malformed retry error "auth"'),
 ])
 def test_retry_error_refusals(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
