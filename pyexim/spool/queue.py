@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ __all__ = [
     "LIST_UNDELIVERED",
     "LIST_WITH_GENERATED",
     "QueueEntry",
+    "QueueSelection",
     "count_queue",
     "format_entry",
     "format_size",
@@ -230,6 +232,61 @@ def list_queue(spool: Spool, *, now: int, option: int = LIST_ALL, randomize: boo
         entries = scan_queue(spool, now=now, randomize=randomize)
     for entry in entries:
         yield format_entry(entry, now, option)
+
+
+@dataclass(frozen=True)
+class QueueSelection:
+    """Which messages a queue run takes (queue.c queue_run: -q ids, -qi, -R, -S).
+
+    Substring selections are caseless (strstric); ``*_regex`` ones are regular
+    expressions searched anywhere in the address (Python's re standing in for PCRE).
+    """
+
+    start_id: str | None = None
+    stop_id: str | None = None
+    first_delivery_only: bool = False      # -qi
+    force_thaw: bool = False               # -qff
+    sender: str | None = None              # -S
+    sender_regex: bool = False
+    recipient: str | None = None           # -R
+    recipient_regex: bool = False
+
+    def in_range(self, message_id: str) -> bool:
+        """Inside the start/stop ids given after -q (compared as strings, as Exim does)."""
+        if self.stop_id is not None and message_id > self.stop_id:
+            return False
+        return self.start_id is None or message_id >= self.start_id
+
+    @property
+    def reads_header(self) -> bool:
+        """Whether the runner reads the -H file itself before starting a delivery."""
+        return bool(self.sender or self.recipient or self.first_delivery_only)
+
+    def wanted(self, header: SpoolHeader) -> tuple[bool, str | None]:
+        """(deliver it?, main-log line to write) for a message whose header was read.
+
+        Only meaningful when :attr:`reads_header`; otherwise every message in range is
+        handed to a delivery process, which does its own frozen check.
+        """
+        if header.frozen and not self.force_thaw:
+            return False, "Message is frozen"
+        if self.first_delivery_only and not header.deliver_firsttime:
+            return False, None
+        if self.sender is not None and not _matches(header.envelope.sender, self.sender,
+                                                    self.sender_regex):
+            return False, None
+        if self.recipient is not None:
+            pending = (r.address for r in header.envelope.recipients
+                       if r.address not in header.nonrecipients)
+            if not any(_matches(a, self.recipient, self.recipient_regex) for a in pending):
+                return False, None
+        return True, None
+
+
+def _matches(address: str, pattern: str, regex: bool) -> bool:
+    if regex:
+        return re.search(pattern, address) is not None
+    return pattern.lower() in address.lower()
 
 
 def count_queue(spool: Spool) -> int:
