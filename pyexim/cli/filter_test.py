@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from pyexim.address import (AddressError, AddressOptions, extract_address, find_at,
                             quote_local_part)
 from pyexim.cli.args import Invocation
+from pyexim.cli.expansion_test import read_test_body
 from pyexim.cli.main import config_file_for
 from pyexim.errors import ConfigError, ConfigErrors
 from pyexim.expand import ExpansionContext, ExpansionError, ExpansionOptions, expand_string
@@ -83,7 +84,9 @@ def read_test_message(data: bytes, dot_ends: bool) -> TestMessage:
 
     A non-header line that ends the header section is counted in the size but not
     put in the body (Exim's filter test drops it), and a message whose headers end at
-    end of input, or at a "." line, has no body at all.
+    end of input, or at a "." line, has no body at all. The body is read by -bem's
+    reader, which is the same function of Exim's (filtertest.c read_message_body):
+    with dot_ends a "." line ends it, other dots stay, empty lines are not counted.
     """
     # receive.c's header loop is message.py's; its scanner is used directly because the
     # public parse_message() reads the body with -bm's rules, not filtertest.c's.
@@ -101,49 +104,12 @@ def read_test_message(data: bytes, dot_ends: bool) -> TestMessage:
         lines += 1
     body, linecount, zeros = b"", 0, 0
     if not scan.ended_by_dot and not scan.at_eof and rest:
-        body, linecount, zeros = _read_body(rest, dot_ends)
+        body, linecount, zeros = read_test_body(rest, dot_ends)
     sender = scan.from_sender.decode("latin-1") if scan.from_sender is not None else None
     match = UUCP_FROM_PATTERN.match(scan.from_line) if scan.from_line is not None else None
     numeric = tuple((g or b"").decode("latin-1") for g in (match.group(0), *match.groups())
                     ) if match else ()
     return TestMessage(scan.headers, sender, numeric, body, linecount, zeros, header_size, lines)
-
-
-def _read_body(rest: bytes, dot_ends: bool) -> tuple[bytes, int, int]:
-    """filtertest.c read_message_body: (body, $body_linecount, $body_zerocount).
-
-    With dot_ends, a line holding only "." ends the body and its dot is not kept; a
-    dot starting any other line is kept (no unstuffing), and empty lines are not
-    counted (Exim counts a newline only after a non-empty line). Copied on purpose.
-    """
-    zeros = rest.count(b"\0")
-    if not dot_ends:
-        body = rest
-        linecount = body.count(b"\n")
-    else:
-        out = bytearray()
-        linecount = 0
-        state = 1                      # 0: in a line, 1: after a newline, 2: after "\n."
-        for ch in rest:
-            if state == 1:
-                if ch == 0x2E:
-                    state = 2
-                    continue
-                if ch != 0x0A:
-                    state = 0
-            elif state == 2:
-                if ch == 0x0A:
-                    break
-                out.append(0x2E)
-                state = 0
-            elif ch == 0x0A:
-                linecount += 1
-                state = 1
-            out.append(ch)
-        body = bytes(out)
-    if not body.endswith(b"\n"):
-        linecount += 1
-    return body, linecount, zeros
 
 
 def _visible(text: str) -> str:
