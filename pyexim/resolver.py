@@ -112,6 +112,13 @@ class MxLocal:
     removed: bool = False
 
 
+def _in_domain_list(list_text: str) -> Callable[[str], bool]:
+    """A predicate: is a name in this domain list? (for dns_again_means_nonexist)"""
+    from pyexim.lists import SimpleListContext, match_domain
+    ctx = SimpleListContext()
+    return lambda name: match_domain(name, list_text, ctx).matched
+
+
 def name_text(name: dns.name.Name) -> str:
     """A domain name as Exim's ``dn_expand`` gives it: no final dot, "" for the root."""
     if name == dns.name.root:
@@ -193,7 +200,8 @@ class Resolver:
                          environ: Mapping[str, str] | None = None) -> Resolver:
         """A resolver from ``PYEXIM_RESOLV_CONF``/``PYEXIM_DNS_PORT`` (else
         /etc/resolv.conf), with the main options ``dns_retrans``, ``dns_retry``,
-        ``dns_cname_loops``, ``dns_dnssec_ok``, ``host_lookup_order`` applied when set."""
+        ``dns_cname_loops``, ``dns_dnssec_ok``, ``host_lookup_order`` and
+        ``dns_again_means_nonexist`` applied when set."""
         env = os.environ if environ is None else environ
         options = options or {}
         cfg = read_resolv_conf(env.get("PYEXIM_RESOLV_CONF") or "/etc/resolv.conf")
@@ -204,7 +212,10 @@ class Resolver:
         retry = options.get("dns_retry")
         loops = options.get("dns_cname_loops")
         order = options.get("host_lookup_order")
-        return cls(cfg.nameservers, port=cfg.port,
+        again_list = options.get("dns_again_means_nonexist")
+        again = _in_domain_list(again_list) if isinstance(again_list, str) and again_list \
+            else None
+        return cls(cfg.nameservers, port=cfg.port, again_means_nonexist=again,
                    timeout=float(retrans) if isinstance(retrans, int) and retrans > 0
                    else cfg.timeout,
                    attempts=retry if isinstance(retry, int) and retry > 0 else cfg.attempts,

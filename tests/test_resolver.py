@@ -197,6 +197,16 @@ def test_from_environment(tmp_path: Path) -> None:
     assert (r.nameservers, r.port, r.timeout, r.attempts) == (["127.0.0.9"], 5300, 3.0, 4)
 
 
+def test_again_means_nonexist_option(tmp_path: Path) -> None:
+    conf = tmp_path / "resolv.conf"
+    conf.write_text("nameserver 127.0.0.1\n")
+    r = Resolver.from_environment({"dns_again_means_nonexist": "*.broken.test"},
+                                  {"PYEXIM_RESOLV_CONF": str(conf)})
+    assert r.again_means_nonexist is not None
+    assert r.again_means_nonexist("x.broken.test")
+    assert not r.again_means_nonexist("other.test")
+
+
 def test_real_udp_exchange(zone: FakeZone) -> None:
     """The network path: a loopback UDP server on a free port."""
     sock = serve_udp(zone, "127.0.0.1", 0)
