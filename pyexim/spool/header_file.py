@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from pyexim.errors import PyEximError
-from pyexim.message import Envelope, HeaderLine, Recipient, decode, encode
+from pyexim.message import Envelope, HeaderLine, Message, Recipient, decode, encode
 from pyexim.spool.msgid import IdFormat, id_format_of
 from pyexim.spool.tree import ExactTree, TreeNode
 from pyexim.taint import Tainted, is_tainted
@@ -151,6 +151,16 @@ class SpoolHeader:
     def header_size(self) -> int:
         """Bytes of the transmitted headers (``*`` ones excluded): spool_write_header's result."""
         return sum(h.slen for h in self.headers if h.type != "*")
+
+    def message(self, body: bytes) -> Message:
+        """The Message with this id and *body*, sharing this record's envelope and headers.
+
+        Changes made through either (a rewritten header, a new recipient) show in both.
+        """
+        return Message(id=self.message_id, envelope=self.envelope, headers=self.headers,
+                       body=body, body_linecount=self.body_linecount,
+                       body_zerocount=self.body_zerocount,
+                       max_received_linelength=self.max_received_linelength)
 
 
 # ---------------------------------------------------------------------------------------

@@ -46,6 +46,17 @@ def test_store_and_read_back(spool: Spool) -> None:
     assert count_queue(spool) == 1
 
 
+def test_spooled_message_view_shares_envelope_and_headers(spool: Spool) -> None:
+    spool.store_message(header(), b"body\n").close()
+    record = spool.read_header(MID)
+    message = record.message(spool.read_body(MID))
+    assert message.size == len("Subject: x\n") + 1 + len("body\n")
+    message.envelope.recipients.append(Recipient("e@f"))
+    message.headers[0].type = "*"
+    assert [r.address for r in record.envelope.recipients] == ["c@d", "e@f"]
+    assert record.header_size == 0
+
+
 def test_paths_follow_spool_fname(spool: Spool) -> None:
     assert spool.path("input", "", MID, "-H").endswith("/spool//input//1xW98n-0003BC-0A-H")
     named = Spool("/var/spool/exim", queue_name="slow", split=True)
