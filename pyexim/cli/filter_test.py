@@ -172,19 +172,20 @@ def _listed(value: object) -> Sequence[object]:
 
 
 def _user_id(value: object) -> int | None:
-    if isinstance(value, int) or value is None:
-        return value
-    try:
-        return int(str(value)) if str(value).isdigit() else pwd.getpwnam(str(value)).pw_uid
-    except KeyError:
-        return None
+    return _account_id(value, lambda name: pwd.getpwnam(name).pw_uid)
 
 
 def _group_id(value: object) -> int | None:
+    return _account_id(value, lambda name: grp.getgrnam(name).gr_gid)
+
+
+def _account_id(value: object, lookup: Callable[[str], int]) -> int | None:
+    """A uid or gid as an option holds it: a number, or a name to look up (None if unknown)."""
     if isinstance(value, int) or value is None:
         return value
+    text = str(value)
     try:
-        return int(str(value)) if str(value).isdigit() else grp.getgrnam(str(value)).gr_gid
+        return int(text) if text.isdigit() else lookup(text)
     except KeyError:
         return None
 
