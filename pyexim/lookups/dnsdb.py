@@ -115,7 +115,7 @@ class Dnsdb(LookupType):
             rtype = tname
             q = q[equals + 1:].lstrip(_SPACE)
 
-        from pyexim.lists import SINGLE_ITEM, list_items
+        from pyexim.lists import SINGLE_ITEM
         sep: str | None = None
         if rtype == "ptr" and not q.startswith("<") and is_ip_address(q):
             sep = SINGLE_ITEM
@@ -130,14 +130,14 @@ class Dnsdb(LookupType):
             resolver.attempts = retry
         resolver.dnssec = dnssec_mode != "never"
         try:
-            return self._run(q, sep, rtype, outsep, outsep2, defer_mode, dnssec_mode, ctx,
-                             list_items, SINGLE_ITEM)
+            return self._run(q, sep, rtype, outsep, outsep2, defer_mode, dnssec_mode, ctx)
         finally:
             resolver.timeout, resolver.attempts, resolver.dnssec = saved
 
     def _run(self, domains: str, sep: str | None, rtype: str, outsep: str,
-             outsep2: str | None, defer_mode: str, dnssec_mode: str, ctx: Any,
-             list_items: Any, single: str) -> Found | None:
+             outsep2: str | None, defer_mode: str, dnssec_mode: str,
+             ctx: Any) -> Found | None:
+        from pyexim.lists import list_items
         resolver = ctx.resolver
         parts: list[str] = []
         failrc_defer = False
