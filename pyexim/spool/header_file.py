@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pyexim.errors import PyEximError
 from pyexim.message import Envelope, HeaderLine, Message, Recipient, decode, encode
 from pyexim.spool.msgid import IdFormat, id_format_of
-from pyexim.spool.tree import ExactTree, TreeNode
+from pyexim.spool.tree import ExactTree, TreeNode, spool_order
 from pyexim.taint import Tainted, is_tainted
 
 __all__ = [
     "MAX_RECIPIENTS",
     "SpoolFormatError",
     "SpoolHeader",
+    "acl_vars_in_spool_order",
     "format_header_file",
     "format_recipient",
     "parse_header_file",
@@ -161,6 +162,18 @@ class SpoolHeader:
                        body=body, body_linecount=self.body_linecount,
                        body_zerocount=self.body_zerocount,
                        max_received_linelength=self.max_received_linelength)
+
+
+def acl_vars_in_spool_order(variables: dict[str, str]) -> dict[str, str]:
+    """ACL variables (named as in SpoolHeader.acl_vars, in the order they were first set)
+    re-ordered as Exim writes them: connection ones, then message ones, each in the
+    preorder of the tree Exim built by inserting them in that order."""
+    ordered: dict[str, str] = {}
+    for prefix in ("c", "m"):
+        names = [name for name in variables if name.startswith(prefix)]
+        for name in spool_order(names):
+            ordered[name] = variables[name]
+    return ordered
 
 
 # ---------------------------------------------------------------------------------------

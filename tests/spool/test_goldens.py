@@ -12,7 +12,11 @@ import pytest
 
 from pyexim.message import HeaderTyping, decode, encode, parse_message, type_received_headers
 from pyexim.spool.data_file import parse_data_file
-from pyexim.spool.header_file import format_header_file, parse_header_file
+from pyexim.spool.header_file import (
+    acl_vars_in_spool_order,
+    format_header_file,
+    parse_header_file,
+)
 from pyexim.spool.queue import (
     LIST_ALL,
     LIST_UNDELIVERED,
@@ -80,6 +84,12 @@ def test_exim_spool_fields(case: Path) -> None:
         assert [n for n in header.acl_vars if n[0] == "c"] == spool_order(expect["acl_c"])
     if "acl_m" in expect:
         assert [n for n in header.acl_vars if n[0] == "m"] == spool_order(expect["acl_m"])
+        # Given the variables in the order the ACLs set them, the writer's helper puts
+        # them back in the order Exim wrote.
+        by_insertion = {n: header.acl_vars[n]
+                        for n in expect.get("acl_c", []) + expect["acl_m"]}
+        assert list(acl_vars_in_spool_order(by_insertion)) == [
+            n for n in header.acl_vars if n in by_insertion]
     if "nonrecipients" in expect:
         assert sorted(header.nonrecipients) == expect["nonrecipients"]
         assert addresses[:len(expect["recipients_start"])] == expect["recipients_start"]
