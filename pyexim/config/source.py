@@ -20,6 +20,7 @@ include), and carries on, so one run reports every problem.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -119,19 +120,18 @@ class Macro:
     from_command_line: bool
 
 
+# Where a macro name can start: an upper-case letter, or "_" and an upper-case letter.
+_CANDIDATE = re.compile(r"[A-Z]|_(?=[A-Z])")
+
+
 def _candidate(text: str, i: int) -> int:
     """Index of the first character at or after *i* that can start a macro name.
 
     Macro names start with an upper-case letter, or with "_" and an upper-case letter
     (the built-in ones); Exim skips everything else before searching.
     """
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if is_upper(c) or (c == "_" and i + 1 < n and is_upper(text[i + 1])):
-            return i
-        i += 1
-    return n
+    found = _CANDIDATE.search(text, i)
+    return found.start() if found else len(text)
 
 
 class MacroTable:
@@ -199,16 +199,19 @@ class MacroTable:
         start = 0 if text[s] == "_" else self.first_user
         names, values = self.names, self.values
         for k in range(start, len(names)):
-            s = _candidate(text, s)
-            if s >= len(text):
-                break
             name = names[k]
             p = text.find(name, s)
+            if p < 0:
+                continue
             while p >= 0:
                 value = values[k]
                 text = text[:p] + value + text[p + len(name):]
                 found = True
                 p = text.find(name, _candidate(text, p + len(value)))
+            # A replacement may have put something else where the search starts.
+            s = _candidate(text, s)
+            if s >= len(text):
+                break
         return text, found
 
     def define(self, line: str, loc: SourceLoc | None) -> str:
@@ -238,7 +241,10 @@ class MacroTable:
         value = line[i:]
 
         found = None
-        for k, existing in enumerate(self.names):
+        # Built-in names all start with "_": they can only be in a name that has one.
+        first = 0 if "_" in name else self.first_user
+        for k in range(first, len(self.names)):
+            existing = self.names[k]
             if existing == name:
                 if not self.from_cli[k] and not redefine:
                     raise ConfigError(f'macro "{name}" is already defined '
