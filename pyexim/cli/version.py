@@ -80,8 +80,13 @@ def check(path: str, macros: list[tuple[str, str]],
     """Read *path* (no cache): (stdout text after the banner, stderr text, status, reading)."""
     from pyexim.config import read_config
     from pyexim.config.options import exim_error_text
+    from pyexim.config.source import ConfigFileError
 
     reading = read_config(path, macros)
+    if search_path and reading.errors and isinstance(reading.errors[0], ConfigFileError):
+        # Exim names the whole list it searched.
+        reading.errors[0] = ConfigFileError(
+            f"non-existent configuration file(s): {search_path}")
     err = [exim_error_text(error, "pyexim") + "\n" for error in reading.errors]
     err += [f"{_heading('warning', loc)}\n  {reason}\n" for reason, loc in reading.warnings]
     if reading.errors:

@@ -67,3 +67,11 @@ def test_missing_file(env: dict[str, str], tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.decode() == (
         f"non-existent configuration file(s): {tmp_path}/none.conf\n")
+
+
+def test_missing_files_of_a_search_path_are_all_named(env: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    listed = f"{tmp_path}/a.conf:{tmp_path}/b.conf"
+    result = run_pyexim("-C", listed, "-bV", env=env)
+    assert result.returncode == 1
+    assert result.stderr.decode() == f"non-existent configuration file(s): {listed}\n"
