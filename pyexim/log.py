@@ -529,6 +529,19 @@ def _host_items(host: PeerHost, selector: LogSelector, protocol: str | None,
     return "".join(out)
 
 
+def _auth_items(selector: LogSelector, authenticator: str | None, auth_id: str | None,
+                auth_sender: str | None) -> str:
+    """A=authenticator[:id[:sender]] (the sender only under smtp_mailauth)."""
+    if not authenticator:
+        return ""
+    text = f" A={authenticator}"
+    if auth_id:
+        text += f":{auth_id}"
+        if "smtp_mailauth" in selector and auth_sender:
+            text += f":{auth_sender}"
+    return text
+
+
 def _reception_core(rec: Reception, selector: LogSelector) -> str:
     out = ["(= " if rec.fake_reject else "<= ", rec.sender or "<>"]
     if rec.message_reference:
@@ -536,12 +549,7 @@ def _reception_core(rec: Reception, selector: LogSelector) -> str:
     out.append(_host_items(rec.host, selector, rec.protocol, rec.tcp_fastopen, rec.pipelining))
     if rec.tls is not None:
         out.append(rec.tls.items(selector))
-    if rec.authenticator:
-        out.append(f" A={rec.authenticator}")
-        if rec.auth_id:
-            out.append(f":{rec.auth_id}")
-            if "smtp_mailauth" in selector and rec.auth_sender:
-                out.append(f":{rec.auth_sender}")
+    out.append(_auth_items(selector, rec.authenticator, rec.auth_id, rec.auth_sender))
     if rec.prdr:
         out.append(" PRDR")
     if rec.proxy_local_address and "proxy" in selector:
@@ -756,12 +764,7 @@ def delivery_line(d: Delivery, selector: LogSelector) -> str:
             out.append(d.host_used.items(selector, d.sending_ip, d.sending_port))
         if d.tls is not None:
             out.append(d.tls.items(selector))
-        if d.authenticator:
-            out.append(f" A={d.authenticator}")
-            if d.auth_id:
-                out.append(f":{d.auth_id}")
-                if "smtp_mailauth" in selector and d.auth_sender:
-                    out.append(f":{d.auth_sender}")
+        out.append(_auth_items(selector, d.authenticator, d.auth_id, d.auth_sender))
         if "pipelining" in selector:
             if d.pipelining:
                 out.append(" L")
