@@ -68,17 +68,22 @@ def item_text(item: Item) -> str:
     if item.cond is not None:
         out.append(" ")
         out.append(condition_text(item.cond))
-    elif item.args and isinstance(item.args[0], Word) and item.args[0].text[:1] in ALNUM:
+    elif item.args and _starts_with_name_char(item.args[0]):
         out.append(" ")
-    out.append(tokens_text(item.args))
+    out.append(tokens_text(item.args, item.name))
     if item.closed:
         out.append("}")
     return "".join(out)
 
 
-def tokens_text(tokens: tuple[object, ...]) -> str:
+def tokens_text(tokens: tuple[object, ...], item_name: str = "") -> str:
     out: list[str] = []
+    previous: object = None
     for tok in tokens:
+        if isinstance(previous, Word) and isinstance(tok, Break) and item_name != "extract":
+            # A lookup type runs to white space: keep the Break's text apart from it.
+            out.append(" ")
+        previous = tok
         if isinstance(tok, Group):
             closing = "" if tok.seq.broken else "}"
             out.append("{" + _group_prefix(tok) + seq_text(tok.seq) + closing)
@@ -91,6 +96,12 @@ def tokens_text(tokens: tuple[object, ...]) -> str:
         else:
             out.append(part_text(tok))
     return "".join(out)
+
+
+def _starts_with_name_char(tok: object) -> bool:
+    """True when *tok* printed right after a name would run into it."""
+    text = tok.text if isinstance(tok, Word) else tok.rest if isinstance(tok, Break) else ""
+    return bool(text) and (text[0] in ALNUM or text[0] in "_-")
 
 
 def _group_prefix(group: Group) -> str:
@@ -119,6 +130,8 @@ def condition_text(cond: Condition) -> str:
         if not broken and not (args and isinstance(args[0], Break)):
             out.append("}")
         return "".join(out)
+    if args and _starts_with_name_char(args[0]):
+        out.append(" ")
     out.append(tokens_text(args))
     return "".join(out)
 
