@@ -89,6 +89,11 @@ CASES: list[dict[str, object]] = [
      "files": {"main.conf": KEEP + "begin acl\nacl_rcpt:\n  accept  hosts = :\n"
                "          endpass\n  deny    message   = \"no   way\"\n"
                "          !verify = recipient\n\nacl_data: accept\n"}},
+    {"id": "continued-line-at-end-keeps-a-skipped-comment",
+     "files": {"main.conf": KEEP + "qualify_domain = a\\\n# comment\n"}},
+    {"id": "continued-line-at-end-keeps-a-skipped-include",
+     "files": {"main.conf": KEEP + "qualify_domain = a\\\n"
+               ".include_if_exists \"DIR/none.conf\"  \n"}},
     {"id": "crlf-endif-is-dropped",
      "files": {"main.conf": KEEP + ".ifdef NOPE\r\nqualify_domain = q\r\n.endif\r\n"}},
 ]
