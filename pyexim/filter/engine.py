@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pyexim.expand.context import ExpansionContext, HeaderView
+from pyexim.expand import ExpansionContext, ExpansionError, expand_string
+from pyexim.expand.context import HeaderView
+from pyexim.expand.variables import find_header
 from pyexim.expand.strings import lower
 from pyexim.filter.env import FilterExpansionError, FilterVariables
 from pyexim.message import HTYPE_OLD, HTYPE_OTHER, header_kind
@@ -33,8 +35,6 @@ class EngineEnv:
         self._charset = ctx.options.headers_charset
 
     def expand(self, text: str, variables: FilterVariables | None) -> str:
-        from pyexim.expand import expand_string
-        from pyexim.expand.evaluator import ExpansionError
         ctx = self.ctx
         ctx.filter_running = variables is not None
         if variables is not None:
@@ -52,7 +52,6 @@ class EngineEnv:
 
     def find_header(self, name: str, *, raw: bool = False,
                     exists_only: bool = False) -> str | None:
-        from pyexim.expand.variables import find_header
         return find_header(self.ctx, name, raw=raw, exists_only=exists_only)
 
     def add_header(self, text: str) -> None:

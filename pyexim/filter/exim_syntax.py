@@ -318,7 +318,7 @@ class _Reader:
     def condition(self, toplevel: bool) -> Condition | None:
         """Read a condition up to ``then`` (top level) or ``)``; Exim's read_condition."""
         positive = True
-        terms: list[Condition] = []     # alternating operands, joined by ops
+        terms: list[Condition] = []     # operands; ops[i] joins terms[i] and terms[i + 1]
         ops: list[str] = []
         while True:
             if self.at_end():
