@@ -292,7 +292,7 @@ def _sender_host_name(ev: "Evaluator") -> str:
     if (not name and ctx.values.get("sender_host_address")
             and not ctx.values.get("host_lookup_failed") and ctx.host_name_lookup):
         name = ctx.host_name_lookup(ctx)
-    return str(name) if name else ""
+    return name if isinstance(name, str) else str(name) if name else ""
 
 
 def _recipients(ev: "Evaluator") -> str:
