@@ -41,7 +41,7 @@ def test_acl_condition_value(value: str, truth: bool | None) -> None:
     ("plain", None),
     ("${nosuch:x}", 'unknown expansion operator "nosuch"'),
     ("$nosuchvar", 'unknown variable name "nosuchvar"'),
-    ("${lc:{a}", "missing } at end of string"),
+    ("${lc:abc", "missing } at end of string"),
     ("${lookup{x}lsearch{/does/not/matter}{$value}}", None),
 ])
 def test_check_syntax(text: str, message: str | None) -> None:
