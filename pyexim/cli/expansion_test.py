@@ -48,6 +48,8 @@ def run(invocation: Invocation) -> int:
         sys.stderr.write(panic_die_text(error, "pyexim"))
         return 1
     ctx = context_for(config, invocation, path)
+    from pyexim.acl.local import attach_to_expansion
+    attach_to_expansion(config, ctx)     # ${acl ...} runs the ACL engine
     out = sys.stdout.buffer
     if invocation.expansion_message_file:
         status = load_message(ctx, config, invocation.expansion_message_file,
