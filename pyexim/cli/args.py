@@ -166,6 +166,7 @@ class Invocation:
     verbose: bool = False                    # -v / -ov
     debug: str | None = None                 # -d[d][+selectors]
     names_only: bool = False                 # -n (with -bP)
+    explain: bool = False                    # --explain (pyexim only, with -bt/-bv)
 
     def mode(self) -> str:
         """The one action this command line asks for, in exim.c's order of precedence.
@@ -271,6 +272,8 @@ def parse_args(argv: list[str]) -> Invocation:
             # The flag consumed the rest of the command line (-M ids, -brt, -bP names...).
             break
         reader.i += 1
+    if inv.explain and inv.mode() not in ("address_test", "verify"):
+        raise UsageError("--explain is only for address testing (-bt) and verification (-bv)")
     return inv
 
 
@@ -294,6 +297,10 @@ def _parse_one(inv: Invocation, reader: _ArgReader, arg: str) -> bool:
             return True
         if rest == "version":
             switch, rest = "b", "V"
+        if rest == "explain":
+            # pyexim's own flag: -bt/-bv show why each router was used or skipped.
+            inv.explain = True
+            return False
 
     handler = _SWITCHES.get(switch)
     if handler is None:

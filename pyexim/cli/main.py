@@ -16,12 +16,14 @@ from pyexim.errors import NotAvailableError, UsageError
 
 # Mode (Invocation.mode()) -> the module that runs it. A mode missing here is not built yet.
 MODE_MODULES: dict[str, str] = {
+    "address_test": "pyexim.cli.address_test",
     "count_queue": "pyexim.cli.list_queue",
     "expansion_test": "pyexim.cli.expansion_test",
     "filter_test": "pyexim.cli.filter_test",
     "help": "pyexim.cli.usage",
     "list_queue": "pyexim.cli.list_queue",
     "print_config": "pyexim.cli.print_config",
+    "verify": "pyexim.cli.address_test",
     "version": "pyexim.cli.version",
 }
 

@@ -150,3 +150,126 @@ def finish_section(routers: Sequence[tuple[str, Settings]]) -> None:
             if after and names.index(str(target)) <= index:
                 raise EximConfigError(f'new_router "{target}" does not follow "{name}" '
                                       "router", form="plain")
+
+
+# ---------------------------------------------------------------------------
+# Outcomes of a router, and of routing an address (Exim: OK, DECLINE, DEFER, FAIL,
+# PASS, REROUTED, DISCARD). A driver sets what it found on the address item (the
+# transport, hosts, generated children on the routing queues) and returns one of
+# these; ``message`` (when given) becomes the address's error message.
+
+class Outcome:
+    """Base of the router outcome values; ``code`` is Exim's name for it."""
+
+    code = ""
+    __slots__ = ("message",)
+
+    def __init__(self, message: str | None = None):
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})" if self.message else \
+            f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.message == getattr(other, "message", None)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.message))
+
+
+class Accept(Outcome):
+    """OK: the address was queued for a transport, or it generated new addresses."""
+
+    code = "OK"
+
+
+class Decline(Outcome):
+    """DECLINE: this router does not handle the address; the next one may ("more")."""
+
+    code = "DECLINE"
+
+
+class Pass(Outcome):
+    """PASS: go on to the next router (or pass_router), whatever "more" says."""
+
+    code = "PASS"
+
+
+class Defer(Outcome):
+    """DEFER: the address cannot be routed now ("cannot be resolved at this time")."""
+
+    code = "DEFER"
+
+
+class Fail(Outcome):
+    """FAIL: the address is undeliverable; no later router is tried."""
+
+    code = "FAIL"
+
+
+class Rerouted(Outcome):
+    """REROUTED: the domain changed (widening, self = reroute); a child routes anew."""
+
+    code = "REROUTED"
+
+
+class Discard(Outcome):
+    """DISCARD: the address was :blackhole:d during a real delivery."""
+
+    code = "DISCARD"
+
+
+class PasswdEntry:
+    """A user as getpwnam() returns it."""
+
+    __slots__ = ("dir", "gecos", "gid", "name", "shell", "uid")
+
+    def __init__(self, name: str, uid: int, gid: int, gecos: str, dir: str, shell: str):
+        self.name, self.uid, self.gid = name, uid, gid
+        self.gecos, self.dir, self.shell = gecos, dir, shell
+
+    def __repr__(self) -> str:
+        return f"PasswdEntry({self.name!r}, uid={self.uid}, gid={self.gid}, dir={self.dir!r})"
+
+
+class PasswdSource:
+    """Where routers find users and groups: the system's databases by default.
+
+    Tests and golden runs inject a passwd file (``PasswdFile``) so that routing does
+    not depend on the machine's /etc/passwd.
+    """
+
+    def getpwnam(self, name: str) -> PasswdEntry | None:
+        import pwd
+        try:
+            entry = pwd.getpwnam(name)
+        except (KeyError, ValueError):
+            return None
+        return PasswdEntry(entry.pw_name, entry.pw_uid, entry.pw_gid, entry.pw_gecos,
+                           entry.pw_dir, entry.pw_shell)
+
+    def getgrnam(self, name: str) -> int | None:
+        import grp
+        try:
+            return grp.getgrnam(name).gr_gid
+        except (KeyError, ValueError):
+            return None
+
+
+class PasswdFile(PasswdSource):
+    """Users from a file in passwd(5) format (groups still from the system)."""
+
+    def __init__(self, path: str):
+        self.entries: dict[str, PasswdEntry] = {}
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+            for line in handle:
+                fields = line.rstrip("\n").split(":")
+                if len(fields) < 7 or not fields[2].lstrip("-").isdigit():
+                    continue
+                entry = PasswdEntry(fields[0], int(fields[2]), int(fields[3]), fields[4],
+                                    fields[5], fields[6])
+                self.entries.setdefault(entry.name, entry)
+
+    def getpwnam(self, name: str) -> PasswdEntry | None:
+        return self.entries.get(name)

@@ -1,0 +1,216 @@
+"""``-bt``, ``-bv`` and ``-bvs``: route addresses as a delivery or a verification would
+(Exim: exim.c test_address and the -bt/-bv set-up; spec: "Testing addresses").
+
+Addresses come from the command line (an argument may hold several, separated by
+commas) or, without arguments, from standard input after a ``> `` prompt. ``-bt``
+shows every address an address leads to, with its router, transport and hosts;
+``-bv`` (recipients) and ``-bvs`` (senders) say "verified" or why not, and show the
+same detail as -bt with ``-v`` or ``-d``. The exit status is 0 when everything
+routed, 1 when something deferred, 2 when something failed.
+
+pyexim adds ``--explain`` (with -bt or -bv): before each address's result, a trace on
+standard output of every router tried, each precondition with the list item, lookup
+data or condition value that decided it, and the router's outcome.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import IO, Any
+
+from pyexim.cli.args import Invocation
+
+# Exim's limit on an address given to -bt/-bv (EXIM_DISPLAYMAIL_MAX).
+DISPLAYMAIL_MAX = 1024
+
+
+class _Abort(Exception):
+    """Exim gives up before routing: the text goes to stderr, the exit status is 1."""
+
+
+def run(invocation: Invocation) -> int:
+    """Run -bt/-bv/-bvs for *invocation*; Exim's exit status."""
+    from pyexim.cli.main import config_file_for
+    from pyexim.config import load_config
+    from pyexim.config.options import panic_die_text
+    from pyexim.errors import ConfigError, ConfigErrors
+    try:
+        config = load_config(config_file_for(invocation), invocation.macros)
+    except ConfigErrors as errors:
+        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+        return 1
+    except ConfigError as error:
+        sys.stderr.write(panic_die_text(error, "pyexim"))
+        return 1
+    out = sys.stdout.buffer
+    err = sys.stderr.buffer
+    try:
+        return test_addresses(config, invocation, _writer(out), _writer(err),
+                              stdin=sys.stdin.buffer, prompt_out=out)
+    finally:
+        out.flush()
+
+
+def _writer(stream: IO[bytes]) -> Callable[[str], None]:
+    def write(text: str) -> None:
+        stream.write(text.encode("latin-1", "replace"))
+        stream.flush()
+    return write
+
+
+def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], None],
+                   err: Callable[[str], None], *, env: Any = None,
+                   stdin: IO[bytes] | None = None, prompt_out: IO[bytes] | None = None,
+                   ctx: Any = None) -> int:
+    """Test each address of *invocation* against *config*, writing Exim's report to
+    *out* (engine text) and diagnostics to *err*; returns the exit status.
+
+    *env* is a pyexim.routers.chain.RoutingEnv (injected passwd source, interfaces,
+    random seed...); by default the system's, with debug and log output to *err* as
+    Exim writes them. *ctx* is the expansion context (default: the one -be uses).
+    """
+    from pyexim.cli.expansion_test import context_for
+    from pyexim.cli.main import config_file_for
+    from pyexim.routers.chain import Routing, RoutingEnv
+    from pyexim.routers.verify import OPT_IS_RECIPIENT, OPT_QUALIFY
+
+    testing = invocation.mode() == "address_test"
+    explain = invocation.explain
+    debugging = invocation.debug is not None and invocation.debug != "-all"
+    verbose = testing or invocation.verbose or debugging
+    if env is None:
+        from pyexim.cli.print_config import is_admin
+        env = RoutingEnv(admin=is_admin(config))
+    if env.debug is None and verbose:
+        env.debug = err
+    if env.log is None:
+        # Log lines go to stderr only when no debugging is on (log.c, testing mode).
+        env.log = _log_to(err) if not verbose else (lambda message, panic: None)
+    if ctx is None:
+        ctx = context_for(config, invocation, config_file_for(invocation))
+    try:
+        ctx.values["sender_address"] = _sender(config, invocation, ctx)
+    except _Abort as abort:
+        err(f"{abort}\n")
+        return 1
+    ctx.values["message_id"] = ""
+    routing = Routing(config, ctx, env, address_test_mode=testing)
+    options = OPT_QUALIFY
+    if testing or not invocation.verify_as_sender:
+        options |= OPT_IS_RECIPIENT
+    if explain:
+        routing.explain = lambda line: out(line + "\n")
+
+    status = 0
+    try:
+        if invocation.arguments:
+            for argument in invocation.arguments:
+                text = _arg_text(argument)
+                if len(text) > DISPLAYMAIL_MAX:
+                    raise _Abort(f"pyexim: length limit exceeded ({len(text)} > "
+                                 f"{DISPLAYMAIL_MAX}) for: address verification")
+                for address in _split_addresses(text):
+                    status = _test_one(routing, address, options, out, verbose, status)
+        elif stdin is not None:
+            from pyexim.cli.expansion_test import read_input_line
+            assert prompt_out is not None
+            while True:
+                line = read_input_line(stdin, prompt_out)
+                if line is None:
+                    break
+                text = line.decode("latin-1")
+                if len(text) > DISPLAYMAIL_MAX:
+                    raise _Abort(f"pyexim: length limit exceeded ({len(text)} > "
+                                 f"{DISPLAYMAIL_MAX}) for: address verification (stdin)")
+                status = _test_one(routing, text, options, out, verbose, status)
+    except _Abort as abort:
+        err(f"{abort}\n")
+        return 1
+    return status
+
+
+def _arg_text(argument: str) -> str:
+    """A command-line argument as engine text (its bytes, one character each)."""
+    return os.fsencode(argument).decode("latin-1")
+
+
+def _split_addresses(text: str) -> list[str]:
+    """The addresses of one argument: commas outside quotes and brackets separate them."""
+    from pyexim.address import find_address_end
+    found = []
+    pos = 0
+    while pos < len(text):
+        end = find_address_end(text, pos)
+        found.append(text[pos:end])
+        if end >= len(text) or text[end] != ",":
+            break
+        pos = end + 1
+        while pos < len(text) and (text[pos] == "," or text[pos].isspace()):
+            pos += 1
+    return found or [text]
+
+
+def _test_one(routing: Any, text: str, options: int, out: Callable[[str], None],
+              verbose: bool, status: int) -> int:
+    """Exim's test_address: extract the working address, verify it, update the status."""
+    from pyexim.address import AddressError, AddressOptions, extract_address
+    from pyexim.routers.item import AddressItem
+    from pyexim.routers.verify import verify_address
+    from pyexim.taint import Tainted
+    config_options = AddressOptions(
+        allow_domain_literals=bool(routing.option("allow_domain_literals")),
+        allow_utf8_domains=bool(routing.option("allow_utf8_domains")),
+        strip_excess_angle_brackets=bool(routing.option("strip_excess_angle_brackets")),
+        strip_trailing_dot=bool(routing.option("strip_trailing_dot")))
+    try:
+        found = extract_address(text, options=config_options)
+    except AddressError as error:
+        out(f"syntax error: {error}\n")
+        return 2
+    if routing.explain is not None:
+        routing.explain(f"--- {found.address}")
+    result = verify_address(routing, AddressItem(Tainted(found.address)), options, out,
+                            full_info=verbose)
+    if result.code == "FAIL":
+        return 2
+    if result.code == "DEFER" and status == 0:
+        return 1
+    return status
+
+
+def _sender(config: Any, invocation: Invocation, ctx: Any) -> str:
+    """The sender address routing sees: -f (any caller, in a testing mode), else the
+    caller's login, qualified with qualify_domain."""
+    from pyexim.address import AddressError, AddressOptions, extract_address, quote_local_part
+    from pyexim.cli.expansion_test import caller_identity
+    from pyexim.taint import Tainted
+    qualify = str(config.option("qualify_domain"))
+    if invocation.sender is None:
+        login = caller_identity()[0]
+        return f"{quote_local_part(login)}@{qualify}"
+    text = _arg_text(invocation.sender)
+    if len(text) > DISPLAYMAIL_MAX:
+        raise _Abort(f"pyexim: length limit exceeded ({len(text)} > {DISPLAYMAIL_MAX}) "
+                     "for: -f")
+    if not text:
+        return ""
+    try:
+        found = extract_address(text, allow_null=True, options=AddressOptions(
+            allow_domain_literals=True, strip_trailing_dot=True))
+    except AddressError as error:
+        raise _Abort(f'pyexim: bad -f address "{text}": {error}') from None
+    address = found.address
+    if address and not found.domain:
+        address = f"{quote_local_part(address)}@{qualify}"
+    return Tainted(address)
+
+
+def _log_to(err: Callable[[str], None]) -> Callable[[str, bool], None]:
+    """Log lines as Exim writes them to stderr in a testing mode: stamped, one a line."""
+    def log(message: str, panic: bool) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        err(f"{stamp} {message}" + ("" if message.endswith("\n") else "\n"))
+    return log
