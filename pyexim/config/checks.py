@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from pyexim.config import model
+from pyexim.config.acl_line import ACL_VERBS
 from pyexim.config.options import OptionSetting, iter_list
-from pyexim.config.transform import ACL_VERBS
 from pyexim.errors import SourceLoc
 
 PREFIX = "(checked at use time by Exim) "

@@ -22,10 +22,10 @@ import lark
 
 from pyexim.config import model
 from pyexim.config import options as _options
+from pyexim.config.acl_line import NameTooLong, read_acl_line
 from pyexim.config.main_options import MAIN_OPTIONS, finish_main
 from pyexim.config.options import (
     DriverFamily,
-    OptionSetting,
     Settings,
     apply_setting,
     dequote,
@@ -44,22 +44,6 @@ _NAMED_LIST_WORDS = (("domainlist", "domain", "domain list"),
                      ("addresslist", "address", "address list"),
                      ("localpartlist", "localpart", "local part list"))
 
-ACL_VERBS = frozenset({"accept", "defer", "deny", "discard", "drop", "require", "warn"})
-
-# acl.c's conditions table for Debian's build (content scanning, DKIM and SPF in;
-# DMARC, DCC and Brightmail out): name -> True for a modifier, False for a condition.
-ACL_CONDITIONS = {
-    "acl": False, "add_header": True, "authenticated": False, "condition": False,
-    "continue": True, "control": True, "decode": False, "delay": True,
-    "dkim_signers": False, "dkim_status": False, "dnslists": False, "domains": False,
-    "encrypted": False, "endpass": True, "hosts": False, "local_parts": False,
-    "log_message": True, "log_reject_target": True, "logwrite": True, "malware": False,
-    "message": True, "mime_regex": False, "queue": True, "ratelimit": False,
-    "recipients": False, "regex": False, "remove_header": True, "seen": False,
-    "sender_domains": False, "senders": False, "set": True, "spam": False, "spf": False,
-    "spf_guess": False, "udpsend": True, "verify": False,
-}
-
 # Offsets that order errors found between two lines: Exim finishes an instance,
 # then its section, before it looks at the next line.
 _AT_INSTANCE_END = -0.3
@@ -68,8 +52,7 @@ _AT_SECTION_END = -0.2
 
 def long_name_error(name: str, loc: SourceLoc) -> ConfigError:
     """readconf_readname()'s refusal of a name of 64 characters or more."""
-    return ConfigError(f'exim item name too long (>{NAME_MAX + 1}), unable to use '
-                       f'"{name[:NAME_MAX]}" (truncated)', loc)
+    return ConfigError(str(NameTooLong(name)), loc)
 
 
 class _Skip(Exception):
@@ -251,91 +234,15 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
 
     def _acl_line(self, seq: int, line: LogicalLine,
                   verb: str | None) -> tuple[str | None, model.AclCondition | None]:
-        """One line of an ACL, read as acl_read() does.
-
-        *verb* is the verb of the statement the line would continue (None at the
-        start of an ACL). Returns (the new verb or None, the condition on the line or
-        None). Refused lines raise _Skip after recording Exim's error.
-        """
-        text, loc = line.text, line.loc
-
-        def acl_error(reason: str) -> _Skip:
-            return self._refuse(seq, f"error in ACL: {reason}", loc)
-
-        pos = 0
-        negated = text.startswith("!")
-        if negated:
-            pos = 1
-        name, pos = read_name(text, pos)
-        if len(name) > NAME_MAX:
-            self._fail(seq, long_name_error(name, loc))
-            raise _Skip()
-        new_verb = None
-        if name in ACL_VERBS:
-            if negated:
-                raise acl_error(f'malformed ACL line "{text}"')
-            new_verb = name
-            if pos >= len(text):
-                return new_verb, None
-            if text[pos] == "!":
-                negated = True
-                pos += 1
-            name, pos = read_name(text, pos)
-            if len(name) > NAME_MAX:
-                self._fail(seq, long_name_error(name, loc))
-                raise _Skip()
-        elif verb is None:
-            raise acl_error(f'unknown ACL verb "{name}" in "{text}"')
-        is_modifier = ACL_CONDITIONS.get(name)
-        if is_modifier is None:
-            raise acl_error(f'unknown ACL condition/modifier in "{text}"')
-        if negated and is_modifier:
-            raise acl_error(f'ACL error: negation is not allowed with "{name}"')
-        current = new_verb or verb
-        if name == "endpass" and current not in ("accept", "discard"):
-            raise acl_error(f'ACL error: "endpass" is not allowed with "{current}"')
-        variable = None
-        if name == "set":
-            variable, pos = self._set_variable(text, pos, acl_error)
-        value = ""
-        if name != "endpass":
-            if text[pos:pos + 1] != "=":
-                kind = "modifier" if is_modifier else "condition"
-                raise acl_error(f'"=" missing after ACL "{name}" {kind}')
-            value = text[pos + 1:].lstrip(WS)
-        return new_verb, model.AclCondition(name, value, negated, loc, variable)
-
-    @staticmethod
-    def _set_variable(text: str, pos: int,
-                      acl_error: Callable[[str], _Skip]) -> tuple[str, int]:
-        """The variable name after ``set`` (acl_c*/acl_m*, or the two DKIM ones)."""
-        rest = text[pos:]
-        if rest.startswith(("dkim_verify_status", "dkim_verify_reason")):
-            after = rest[18:19]
-            if after and after.isascii() and after.isalnum():
-                raise acl_error('invalid variable name after "set" in ACL modifier '
-                                f'"set {rest}" (only "dkim_verify_status" or '
-                                '"dkim_verify_reason" permitted)')
-            end = pos + 18
-        else:
-            if not rest.startswith(("acl_c", "acl_m")):
-                raise acl_error('invalid variable name after "set" in ACL modifier '
-                                f'"set {rest}" (must start "acl_c" or "acl_m")')
-            end = pos + 5
-            if not (text[end:end + 1].isdigit() or text[end:end + 1] == "_"):
-                raise acl_error('invalid variable name after "set" in ACL modifier '
-                                f'"set {rest}" (digit or underscore must follow acl_c or '
-                                'acl_m)')
-            while end < len(text) and text[end] != "=" and text[end] not in WS:
-                char = text[end]
-                if not (char.isascii() and (char.isalnum() or char == "_")):
-                    raise acl_error(f'invalid character "{char}" in variable name in ACL '
-                                    f'modifier "set {rest}"')
-                end += 1
-        variable = text[pos:end]
-        while end < len(text) and text[end] in WS:
-            end += 1
-        return variable, end
+        """One line of an ACL (see acl_line.read_acl_line); refused lines raise _Skip
+        after recording Exim's error."""
+        try:
+            return read_acl_line(line.text, line.loc, verb)
+        except NameTooLong as error:
+            self._fail(seq, long_name_error(error.name, line.loc))
+        except ValueError as error:
+            self._fail(seq, ConfigError(f"error in ACL: {error}", line.loc))
+        raise _Skip()
 
     # -- routers, transports, authenticators ---------------------------------------
 
@@ -688,10 +595,7 @@ def build(source: Source, *, hostname: str | None = None,
 
 
 __all__ = [
-    "ACL_CONDITIONS",
-    "ACL_VERBS",
     "ConfigBuilder",
-    "OptionSetting",
     "build",
     "read_fixed",
     "read_retry_rule",
