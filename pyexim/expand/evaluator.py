@@ -147,7 +147,6 @@ class Evaluator:
     # -- references ---------------------------------------------------------
 
     def _variable(self, node: Variable, skipping: bool) -> str:
-        from pyexim.expand.variables import find_variable, variable_error_suffix
         value = find_variable(self, node.name, skipping=skipping)
         if value is None:
             if node.braced:
@@ -158,7 +157,6 @@ class Evaluator:
         return value
 
     def _header(self, node: HeaderRef, skipping: bool) -> str:
-        from pyexim.expand.variables import find_header
         flags_raw = node.kind in ("r", "l")
         value = find_header(self.ctx, node.name, raw=flags_raw, as_list=node.kind == "l",
                             charset=None if node.kind == "b" else
@@ -176,11 +174,9 @@ class Evaluator:
         return ""
 
     def _operator(self, node: Operator, skipping: bool) -> str:
-        from pyexim.expand.operators import apply_operator
         return apply_operator(self, node, skipping)
 
     def _item(self, node: Item, skipping: bool) -> str:
-        from pyexim.expand.items import ITEMS
         try:
             return ITEMS[node.name](self, node, skipping)
         except CurlyError as error:
@@ -196,7 +192,6 @@ class Evaluator:
 
     def condition(self, cond: Condition, want: bool) -> bool:
         """Evaluate *cond*; with *want* False only walk it (Exim's yield == NULL)."""
-        from pyexim.expand.conditions import CONDITIONS
         handler = CONDITIONS.get(cond.name)
         if handler is None:
             # The parser put the "unknown condition" Break in place of the arguments.
@@ -381,3 +376,11 @@ def string_integer(text: str, isplus: bool = False) -> int:
 
 __all__ = ["CurlyError", "Cursor", "END", "Evaluator", "ExpansionError", "ForcedFail",
            "LookupDeferred", "string_integer", "with_suffix"]
+
+# The registries import the names above, so they come last (the package imports this
+# module first).
+from pyexim.expand.conditions import CONDITIONS  # noqa: E402
+from pyexim.expand.items import ITEMS  # noqa: E402
+from pyexim.expand.operators import apply_operator  # noqa: E402
+from pyexim.expand.variables import (find_header, find_variable,  # noqa: E402
+                                     variable_error_suffix)
