@@ -87,8 +87,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
     if env.debug is None and verbose:
         env.debug = err
     if env.log is None:
-        # Log lines go to stderr only when no debugging is on (log.c, testing mode).
-        env.log = _log_to(err) if not verbose else (lambda message, panic: None)
+        env.log = _log_to(err, verbose)
     if ctx is None:
         ctx = context_for(config, invocation, config_file_for(invocation))
     try:
@@ -208,9 +207,13 @@ def _sender(config: Any, invocation: Invocation, ctx: Any) -> str:
     return Tainted(address)
 
 
-def _log_to(err: Callable[[str], None]) -> Callable[[str, bool], None]:
-    """Log lines as Exim writes them to stderr in a testing mode: stamped, one a line."""
+def _log_to(err: Callable[[str], None], debugging: bool) -> Callable[[str, bool], None]:
+    """Log lines as Exim writes them to stderr in a testing mode (log.c): with debugging
+    on (always for -bt) in the debug output's form, else stamped, one a line."""
     def log(message: str, panic: bool) -> None:
+        if debugging:
+            err(f"LOG: MAIN{' PANIC' if panic else ''}\n  {message}\n")
+            return
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
         err(f"{stamp} {message}" + ("" if message.endswith("\n") else "\n"))
     return log

@@ -29,17 +29,4 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
           pw: PasswdEntry | None, verify: str) -> Outcome:
     """Accept the address for the router's transport (accept_router_entry)."""
     from pyexim.routers import rf
-    from pyexim.routers.base import Accept, Defer
-    problem, errors_to = rf.get_errors_address(run, addr, router, verify)
-    if problem is not None:
-        return problem
-    problem, extra, remove = rf.get_munge_headers(run, addr, router)
-    if problem is not None:
-        return problem
-    ok, transport = rf.get_transport(run, router.transport_name, addr, router.name, None)
-    if not ok:
-        return Defer()
-    addr.transport = transport
-    addr.prop.errors_address = errors_to
-    addr.prop.extra_headers, addr.prop.remove_headers = extra, remove
-    return Accept() if rf.queue_add(run, addr, q, router, pw) else Defer()
+    return rf.accept_address(run, addr, router, q, pw, verify)

@@ -357,3 +357,22 @@ def _is_ip(name: str) -> bool:
 
 __all__ = ["Fail", "change_domain", "expand_data", "get_errors_address", "get_munge_headers",
            "get_transport", "get_ugid", "lookup_hostlist", "queue_add", "self_action"]
+
+
+def accept_address(run: Routing, addr: AddressItem, router: Router, q: Queues,
+                   pw: PasswdEntry | None, verify: str) -> Outcome:
+    """The common end of accept, dnslookup and ipliteral: errors address, header changes,
+    the router's transport, then the queue."""
+    problem, errors_to = get_errors_address(run, addr, router, verify)
+    if problem is not None:
+        return problem
+    problem, extra, remove = get_munge_headers(run, addr, router)
+    if problem is not None:
+        return problem
+    ok, transport = get_transport(run, router.transport_name, addr, router.name, None)
+    if not ok:
+        return Defer()
+    addr.transport = transport
+    addr.prop.errors_address = errors_to
+    addr.prop.extra_headers, addr.prop.remove_headers = extra, remove
+    return Accept() if queue_add(run, addr, q, router, pw) else Defer()
