@@ -45,11 +45,14 @@ _ACL_LIST_CONDITIONS = {"domains": "domain", "hosts": "host", "local_parts": "lo
 _ROUTER_LIST_OPTIONS = {"domains": "domain", "local_parts": "localpart",
                         "senders": "address"}
 
-# String options that are regular expressions or literal text, never expanded: a "$"
-# in them is an anchor or a character, not an expansion.
+# String options that are regular expressions, code or literal text, never expanded:
+# a "$" in them is an anchor or a character, not an expansion. A pipe's or
+# queryprogram's command is split into arguments before each is expanded, with its
+# own quoting rules, so the text as a whole is not an expansion string either.
 _NOT_EXPANDED = frozenset({"dns_check_names_pattern", "uucp_from_pattern", "gecos_pattern",
                            "quota_size_regex", "maildir_quota_directory_regex",
-                           "check_string", "escape_string"})
+                           "maildirfolder_create_regex", "check_string", "escape_string",
+                           "keep_environment", "perl_startup", "command"})
 
 _KIND_WORDS = {"domain": "domain", "host": "host", "address": "address",
                "localpart": "local part"}
@@ -105,11 +108,23 @@ def expansion_problem(text: str) -> str | None:
     return "missing } at end of string"
 
 
-def _named_refs(value: str) -> Iterator[str]:
-    """The names of named lists a list refers to with "+name" (or "!+name")."""
+# Items that look like "+name" but are instructions to the list matcher (match.c).
+_LIST_KEYWORDS = {"address": {"+caseful"}, "localpart": {"+caseful"}, "domain": set(),
+                  "host": {"+include_unknown", "+ignore_unknown", "+include_defer",
+                           "+ignore_defer"}}
+
+# Options that hold a list whose items are expanded one by one, and their separator.
+_ITEM_EXPANDED = {"headers_add": "\n", "headers_remove": ":", "set": ";",
+                  "require_files": ":"}
+
+
+def _named_refs(value: str, kind: str) -> Iterator[str]:
+    """The names of named lists a list of *kind* refers to with "+name" (or "!+name")."""
     if "$" in value:
         return
     for item in iter_list(value):
+        if item in _LIST_KEYWORDS[kind]:
+            continue
         item = item.lstrip("!").strip()
         if item.startswith("+") and len(item) > 1:
             yield item[1:]
@@ -123,14 +138,19 @@ def _expansion_warnings(settings: Mapping[str, OptionSetting],
             continue
         if "$" not in setting.value:
             continue
-        problem = expansion_problem(setting.value)
-        if problem is not None:
-            yield (f"{PREFIX}{where}option {setting.name}: {problem}", setting.loc)
+        separator = _ITEM_EXPANDED.get(setting.name)
+        items = [setting.value] if separator is None else iter_list(
+            setting.value, -ord(separator))
+        for item in items:
+            problem = expansion_problem(item)
+            if problem is not None:
+                yield (f"{PREFIX}{where}option {setting.name}: {problem}", setting.loc)
+                break
 
 
 def _list_warnings(config: model.Config, value: str, kind: str, loc: SourceLoc | None,
                    what: str) -> Iterator[Warning_]:
-    for name in _named_refs(value):
+    for name in _named_refs(value, kind):
         if config.named_list(kind, name) is None:
             yield (f'{PREFIX}{what}: unknown named {_KIND_WORDS[kind]} list "+{name}"', loc)
 

@@ -140,9 +140,12 @@ def test_warnings_for_what_exim_checks_only_at_use_time(tmp_path: Path) -> None:
     path = tmp_path / "w.conf"
     path.write_text("keep_environment =\nacl_smtp_rcpt = nosuch_acl\n"
                     "acl_smtp_data = accept\n"
-                    "begin acl\na1:\n  accept hosts = +nolist\n"
+                    "begin acl\na1:\n  accept hosts = +include_unknown : +nolist\n"
                     "  deny message = ${if eq{a}{b}\n"
-                    "begin routers\nr1:\n  driver = accept\n  transport = nowhere\n")
+                    "begin routers\nr1:\n  driver = accept\n  transport = nowhere\n"
+                    # items of a list option are expanded one by one: "::" is a colon
+                    "  headers_remove = ${if def::h_x:: {subject}fail}\n"
+                    "  senders = +caseful : a@b\n")
     reading = read_config(str(path))
     assert reading.errors == []
     assert [(loc.line, reason) for reason, loc in reading.warnings] == [
