@@ -359,12 +359,12 @@ class Preprocessor:
         try:
             with open(path, "rb") as handle:
                 st = os.fstat(handle.fileno())
-                try:
-                    data = handle.read()
-                except IsADirectoryError:
-                    # fopen() of a directory succeeds on Linux and fgets() then
-                    # fails at once: Exim reads it as an empty file.
-                    data = b""
+                data = handle.read()
+        except IsADirectoryError:
+            # fopen() of a directory succeeds on Linux and fgets() then fails at
+            # once: Exim reads a directory as an empty file.
+            st = os.stat(path)
+            data = b""
         except OSError:
             self.deps.append(FileDep(path, None))
             return None

@@ -75,3 +75,11 @@ def test_missing_files_of_a_search_path_are_all_named(env: dict[str, str],
     result = run_pyexim("-C", listed, "-bV", env=env)
     assert result.returncode == 1
     assert result.stderr.decode() == f"non-existent configuration file(s): {listed}\n"
+
+
+def test_a_directory_reads_as_an_empty_configuration(env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    # Exim's fopen() of a directory succeeds and reading it gives nothing.
+    result = run_pyexim("-C", str(tmp_path), "-bV", env=env)
+    assert result.returncode == 0
+    assert result.stdout.decode().endswith(f"Configuration file is {tmp_path}\n")
