@@ -13,6 +13,7 @@ that pyexim.message and pyexim.config use.
 Public interface::
 
     expand_string(text, ctx) -> str        # ExpansionError / ForcedFail on failure
+    expand_for_config(text) -> str         # values Exim expands while reading the config
     expand_condition(text, ctx) -> bool    # router "condition" truth rules
     acl_condition_value(text) -> bool | None   # ACL "condition =" truth rules
     check_syntax(text) -> str | None       # the error Exim would give, or None
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ExpansionContext", "ExpansionError", "ExpansionOptions", "ForcedFail",
            "HeaderView", "LookupDeferred", "acl_condition_value", "check_syntax",
-           "expand_condition", "expand_string", "expand_with", "from_engine", "to_engine"]
+           "expand_condition", "expand_for_config", "expand_string", "expand_with",
+           "from_engine", "to_engine"]
 
 
 def _refuse_tainted(ev: Evaluator, text: str) -> None:
@@ -70,6 +72,16 @@ def expand_with(ev: Evaluator, text: str, *, always: bool = False) -> str:
         return text
     _refuse_tainted(ev, text)
     return ev.seq(parse(text), False)
+
+
+def expand_for_config(text: str) -> str:
+    """Expand a value Exim expands while reading the configuration (trusted_users,
+    spool_directory...): no message, no client, nothing from the configuration yet.
+
+    Takes and returns configuration text (UTF-8 with surrogateescape); raises as
+    expand_string does.
+    """
+    return from_engine(expand_string(to_engine(text), ExpansionContext()))
 
 
 def expand_condition(text: str, ctx: ExpansionContext) -> bool:

@@ -212,8 +212,9 @@ def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
             result = lists.match_local_part(subject, list_text, ctx,  # type: ignore[arg-type]
                                             caseless=True)
         if result.deferred:
-            raise ExpansionError(f'unable to complete match against "{list_text}": '
-                                 f"{_search_error(result.message)}")
+            # Exim shows its search_error_message here, "NULL" when nothing set it.
+            shown = result.search_error if result.search_error is not None else "NULL"
+            raise ExpansionError(f'unable to complete match against "{list_text}": {shown}')
         if result.matched:
             if result.value is not None:
                 ctx.lookup_value = result.value
@@ -221,19 +222,6 @@ def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
                 ctx.match_strings = list(result.captures)
         return result.matched
     return compare
-
-
-def _search_error(message: str | None) -> str:
-    """What Exim shows after a deferred list match: the last lookup's error message.
-
-    Failures of the list itself (an expansion failure, an unknown named list, a DNS
-    deferral) are only logged; Exim's message variable is then unset and printed as
-    "NULL".
-    """
-    if not message or message.startswith(("failed to expand ", "unknown named ",
-                                          "DNS lookup of ")):
-        return "NULL"
-    return message
 
 
 def _crypteq(ev: "Evaluator", plain: str, encrypted: str) -> bool:
