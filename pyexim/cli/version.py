@@ -58,7 +58,18 @@ def _lookups() -> list[str]:
 
 
 def banner() -> str:
-    """The text -bV prints before it reads the configuration."""
+    """The text -bV prints before it reads the configuration (kept in the cache: it
+    depends only on pyexim, and finding the lookup types means importing them all)."""
+    from pyexim.config import cache
+    saved = cache.code_result("bV-banner")
+    if isinstance(saved, str):
+        return saved
+    text = _make_banner()
+    cache.remember_code_result("bV-banner", text)
+    return text
+
+
+def _make_banner() -> str:
     lines = [
         f"pyexim version {__version__} (Exim version {EXIM_COMPAT_VERSION} compatible)",
         "An Exim-compatible mail transfer agent in Python, GPL-2.0-or-later",

@@ -25,7 +25,7 @@ from pyexim.errors import ConfigError, ConfigErrors, SourceLoc
 # quick path, so neither is imported here at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from pyexim.config.cache import Fingerprint
     from pyexim.config.model import Config
@@ -56,17 +56,22 @@ def _host_key(hostname: str | None) -> str:
     return hostname if hostname is not None else "uname:" + os.uname().nodename
 
 
-def read_time_expander() -> Callable[[str], str] | None:
-    """What expands the few values Exim expands while reading (trusted_users,
-    spool_directory, ...): the expansion engine's configuration-time expander, when
-    pyexim.expand provides one (``expand_for_config``); None otherwise, and then such
-    a value raises NotAvailableError naming it."""
+def read_time_expand(text: str) -> str:
+    """Expand one of the few values Exim expands while reading (trusted_users,
+    spool_directory, ...), with the expansion engine's configuration-time expander
+    (``pyexim.expand.expand_for_config``), imported only when such a value turns up.
+
+    Raises NotAvailableError when the expansion engine does not provide it yet.
+    """
     try:
-        from pyexim.expand import expand_for_config  # type: ignore[attr-defined]
+        from pyexim.expand import expand_for_config
     except ImportError:
-        return None
-    expander: Callable[[str], str] = expand_for_config
-    return expander
+        from pyexim.errors import NotAvailableError
+        raise NotAvailableError("expansion while reading the configuration "
+                                f"(pyexim.expand.expand_for_config), needed for {text!r}"
+                                ) from None
+    result: str = expand_for_config(text)
+    return result
 
 
 def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
@@ -81,7 +86,7 @@ def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
     from pyexim.config.transform import build
 
     source = preprocess(path, cli_macros)
-    config, positioned = build(source, hostname=hostname, expand=read_time_expander())
+    config, positioned = build(source, hostname=hostname, expand=read_time_expand)
     positioned.sort(key=lambda item: item[0])
     errors = [error for _pos, error in positioned]
     warnings = [*config.warnings, *runtime_warnings(config)] if config is not None else []

@@ -41,12 +41,14 @@ SYSTEM_DEPS = ("/etc/passwd", "/etc/group")
 _FORMAT = 1
 
 
-def cache_dir() -> str | None:
+def cache_dir(*, configurations: bool = True) -> str | None:
     """The cache directory, created on first use; None when it cannot be used safely.
 
-    Set PYEXIM_NO_CACHE to any non-empty value to turn caching off.
+    PYEXIM_NO_CACHE (any non-empty value) turns off the caching of configurations;
+    with *configurations* False (Lark's parser tables, which depend only on pyexim
+    itself) it does not apply.
     """
-    if os.environ.get("PYEXIM_NO_CACHE"):
+    if configurations and os.environ.get("PYEXIM_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     directory = os.path.join(base, "pyexim")
@@ -141,17 +143,13 @@ def load(path: str, cli_macros: Sequence[tuple[str, str]] = (),
     if directory is None:
         return None
     target = _entry_path(directory, path, cli_macros, hostname)
+    data = _read(target)
     try:
-        with open(target, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            if st.st_uid != os.geteuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return None
-            data = marshal.load(handle)
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             return None
         entry = Entry([(p, tuple(f) if f is not None else None) for p, f in data["deps"]],
                       data["results"])
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         return None
     return entry if entry.fresh() else None
 
@@ -166,20 +164,7 @@ def store(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None
     if directory is None:
         return
     target = _entry_path(directory, path, cli_macros, hostname)
-    data = {"format": _FORMAT, "deps": deps, "results": results}
-    import tempfile
-    temp = None
-    try:
-        handle, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            marshal.dump(data, out)
-        os.replace(temp, target)
-    except (OSError, ValueError):
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+    _write(target, {"format": _FORMAT, "deps": deps, "results": results})
 
 
 def update(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | None,
@@ -188,3 +173,53 @@ def update(path: str, cli_macros: Sequence[tuple[str, str]], hostname: str | Non
     merged = dict(entry.results)
     merged.update(results)
     store(path, cli_macros, hostname, entry.deps, merged)
+
+
+def _code_entry(name: str) -> str | None:
+    directory = cache_dir(configurations=False)
+    if directory is None:
+        return None
+    key = repr((_FORMAT, __version__, _code_stamp(), name)).encode()
+    return os.path.join(directory, f"{name}-{zlib.crc32(key):08x}.val")
+
+
+def code_result(name: str) -> Any:
+    """A value that depends only on pyexim itself (e.g. -bV's banner), or None."""
+    target = _code_entry(name)
+    return None if target is None else _read(target)
+
+
+def remember_code_result(name: str, value: Any) -> None:
+    """Keep a value that depends only on pyexim itself; failures are ignored."""
+    target = _code_entry(name)
+    if target is not None:
+        _write(target, value)
+
+
+def _read(target: str) -> Any:
+    """The marshalled value in *target*; None when missing, foreign or unreadable."""
+    try:
+        with open(target, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if st.st_uid != os.geteuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None
+            return marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _write(target: str, value: Any) -> None:
+    """Replace *target* with *value*, marshalled, atomically; failures are ignored."""
+    import tempfile
+    temp = None
+    try:
+        handle, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            marshal.dump(value, out)
+        os.replace(temp, target)
+    except (OSError, ValueError):
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass

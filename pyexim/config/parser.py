@@ -34,7 +34,7 @@ def exim_conf_parser() -> lark.Lark:
     from pyexim.config.cache import cache_dir
 
     grammar = resources.files("pyexim.grammar").joinpath("exim_conf.lark").read_text()
-    directory = cache_dir()
+    directory = cache_dir(configurations=False)
     cache: bool | str = False
     if directory is not None:
         cache = os.path.join(directory, "exim_conf.lark.tables")
