@@ -587,7 +587,12 @@ def build(source: Source, *, hostname: str | None = None,
         tree = parse_lines(source.lines)
     except ConfigError as error:
         return None, builder.errors + [(float(len(source.lines)), error)]
-    config = builder.transform(tree)
+    try:
+        config = builder.transform(tree)
+    except lark.exceptions.VisitError as error:
+        # Lark wraps what a callback raises; let it through as itself (a
+        # NotAvailableError naming a missing feature, or a bug's own traceback).
+        raise error.orig_exc from None
     assert isinstance(config, model.Config)
     if builder.unavailable and not builder.errors:
         raise builder.unavailable[0]
