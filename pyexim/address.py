@@ -452,10 +452,14 @@ def quote_local_part(local_part: str) -> str:
                 c != "." or i == 0 or i == len(local_part) - 1):
             needs = True
             break
-    if not needs:
-        return local_part
+    return quoted_string(local_part) if needs else local_part
+
+
+def quoted_string(text: str) -> str:
+    """*text* in double quotes, with backslashes before ``\\`` and ``"`` and newlines and
+    carriage returns written as ``\\n`` and ``\\r`` (Exim's ${quote:} form)."""
     out = ['"']
-    for c in local_part:
+    for c in text:
         if c == "\n":
             out.append("\\n")
         elif c == "\r":

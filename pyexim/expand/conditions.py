@@ -35,16 +35,6 @@ def _cursor(cond: Condition) -> Cursor:
     return Cursor(cond.args, True, cond)
 
 
-def _next_group(ev: "Evaluator", cur: Cursor, skipping: bool) -> str:
-    """The next argument of a condition; a Break in its place raises its error."""
-    tok = cur.take()
-    if isinstance(tok, Group):
-        return ev.seq(tok.seq, skipping)
-    if isinstance(tok, Break):
-        ev.raise_break(tok)
-    raise AssertionError(f"condition argument expected, found {tok!r}")
-
-
 # ---------------------------------------------------------------------------
 
 def cond_def(ev: "Evaluator", cond: Condition, want: bool) -> bool:
@@ -76,7 +66,7 @@ def cond_queue_running(ev: "Evaluator", cond: Condition, want: bool) -> bool:
 
 def _one_arg(test: Callable[["Evaluator", str], bool]) -> CondFunc:
     def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
-        value = _next_group(ev, _cursor(cond), not want)
+        value = ev.take_group(_cursor(cond), not want)
         return test(ev, value) if want else False
     return handler
 
@@ -158,10 +148,10 @@ def _two_args(compare: Callable[["Evaluator", str, str], bool], numeric: bool = 
               ) -> CondFunc:
     def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
         cur = _cursor(cond)
-        a = _next_group(ev, cur, not want)
+        a = ev.take_group(cur, not want)
         if numeric and want:
             na = 0 if a == "" else string_integer(a)
-        b = _next_group(ev, cur, not want)
+        b = ev.take_group(cur, not want)
         if not want:
             return False
         if numeric:
@@ -275,7 +265,7 @@ def _iterate(is_forany: bool, json: bool, jsons: bool) -> CondFunc:
         ctx = ev.ctx
         name = cond.name
         cur = _cursor(cond)
-        list_text = _next_group(ev, cur, not want)
+        list_text = ev.take_group(cur, not want)
         sub = cur.take()
         if isinstance(sub, Break):
             ev.raise_break(sub)
@@ -318,7 +308,7 @@ def cond_bool(lax: bool) -> CondFunc:
             ev.raise_break(tok)
         if not isinstance(tok, Group):
             raise CurlyError(f"too few arguments or bracketing error for {name}")
-        value = _next_group(ev, cur, not want).strip(" \t\n\v\f\r")
+        value = ev.take_group(cur, not want).strip(" \t\n\v\f\r")
         # Checked even when skipping, as Exim does.
         if not value:
             return False

@@ -217,6 +217,25 @@ class Evaluator:
             self.raise_break(tok)
         raise AssertionError(f"not a group: {tok!r}")
 
+    def take_group(self, cur: Cursor, skipping: bool) -> str:
+        """The next token, which the parser guarantees is a Group unless reading failed
+        there (then its Break raises)."""
+        tok = cur.take()
+        if isinstance(tok, Break):
+            self.raise_break(tok)
+        assert isinstance(tok, Group), tok
+        return self.seq(tok.seq, skipping)
+
+    def expect_group(self, cur: Cursor, skipping: bool, message: str) -> str:
+        """The next argument, or CurlyError(*message*) when something else is there."""
+        tok = cur.peek()
+        if not isinstance(tok, Group):
+            if isinstance(tok, Break) and tok.kind != "tail":
+                self.raise_break(tok)
+            raise CurlyError(message)
+        cur.take()
+        return self.seq(tok.seq, skipping)
+
     def read_subs(self, cur: Cursor, n: int, m: int, skipping: bool, check_end: bool,
                   name: str) -> list[str | None]:
         """Exim's read_subs: up to *n* braced arguments (at least *m*), then maybe ``}``.

@@ -88,11 +88,7 @@ def item_lookup(ev: "Evaluator", item: Item, skipping: bool) -> str:
     if not spec.single_key and key is not None:
         raise ExpansionError(f'a single key was given for lookup type "{type_text}", which '
                              "is not a single-key lookup type")
-    tok = cur.take()
-    if isinstance(tok, Break):
-        ev.raise_break(tok)
-    assert isinstance(tok, Group)
-    source = ev.seq(tok.seq, skipping)
+    source = ev.take_group(cur, skipping)
     if skipping:
         ctx.lookup_value = None
     else:
@@ -233,13 +229,7 @@ def item_extract(ev: "Evaluator", item: Item, skipping: bool) -> str:
         wanted = 2
         i = 0
         while i < wanted:
-            tok = cur.peek()
-            if not isinstance(tok, Group):
-                if isinstance(tok, Break) and tok.kind != "tail":
-                    ev.raise_break(tok)
-                raise CurlyError(f"missing '{{' for arg {i + 1} of extract")
-            cur.take()
-            value = ev.seq(tok.seq, skipping)
+            value = ev.expect_group(cur, skipping, f"missing '{{' for arg {i + 1} of extract")
             if i == 0:
                 value = value.strip(" \t\n\v\f\r")
                 if not value:
@@ -698,16 +688,8 @@ def item_certextract(ev: "Evaluator", item: Item, skipping: bool) -> str:
     save_value = ctx.lookup_value
     save_numbers = list(ctx.match_strings)
     cur = _cursor(item)
-    tok = cur.take()
-    if isinstance(tok, Break):
-        ev.raise_break(tok)
-    assert isinstance(tok, Group)
-    field = ev.seq(tok.seq, skipping).strip(" \t\n\v\f\r")
-    tok = cur.take()
-    if isinstance(tok, Break):
-        ev.raise_break(tok)
-    assert isinstance(tok, Group)
-    variable = ev.seq(tok.seq, skipping)
+    field = ev.take_group(cur, skipping).strip(" \t\n\v\f\r")
+    variable = ev.take_group(cur, skipping)
     if skipping:
         ctx.lookup_value = None
     else:

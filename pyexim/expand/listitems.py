@@ -274,13 +274,7 @@ def item_listextract(ev: "Evaluator", item: Item, skipping: bool) -> str:
     subs: list[str] = []
     field = 1
     for i in range(2):
-        tok = cur.peek()
-        if not isinstance(tok, Group):
-            if isinstance(tok, Break) and tok.kind != "tail":
-                ev.raise_break(tok)
-            raise CurlyError(f"missing '{{' for arg {i + 1} of listextract")
-        cur.take()
-        value = ev.seq(tok.seq, skipping)
+        value = ev.expect_group(cur, skipping, f"missing '{{' for arg {i + 1} of listextract")
         subs.append(value)
         if i == 0:
             text = value.strip(" \t\n\v\f\r")

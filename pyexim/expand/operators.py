@@ -21,8 +21,8 @@ import stat as stat_module
 from typing import TYPE_CHECKING, Callable
 
 from pyexim import hostaddr
-from pyexim.address import AddressError, AddressOptions, GroupState, extract_address, \
-    find_address_end, quote_local_part
+from pyexim.address import (AddressError, AddressOptions, GroupState, extract_address,
+                            find_address_end, quote_local_part, quoted_string)
 from pyexim.expand import arith
 from pyexim.expand.evaluator import ExpansionError, string_integer
 from pyexim.expand.nodes import Operator
@@ -208,15 +208,21 @@ def op_base32(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return "".join(reversed(out))
 
 
-def op_base32d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def _decode_base(text: str, alphabet: str, name: str) -> str:
+    """*text* read as a number in base len(*alphabet*), printed as a C long."""
     n = 0
+    base = len(alphabet)
     for c in text:
-        index = BASE32_CHARS.find(c)
+        index = alphabet.find(c)
         if index < 0:
-            raise ExpansionError(f'argument for base32d operator is "{text}", which is not '
-                                 "a base 32 number")
-        n = (n * 32 + index) % ULONG
+            raise ExpansionError(f'argument for {name} operator is "{text}", which is not '
+                                 f"a base {base} number")
+        n = (n * base + index) % ULONG
     return str(_signed_long(n))
+
+
+def op_base32d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+    return _decode_base(text, BASE32_CHARS, "base32d")
 
 
 def op_base62(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
@@ -232,14 +238,7 @@ def op_base62(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
 
 
 def op_base62d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
-    n = 0
-    for c in text:
-        index = BASE62_CHARS.find(c)
-        if index < 0:
-            raise ExpansionError(f'argument for base62d operator is "{text}", which is not '
-                                 "a base 62 number")
-        n = (n * 62 + index) % ULONG
-    return str(_signed_long(n))
+    return _decode_base(text, BASE62_CHARS, "base62d")
 
 
 def op_base64(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
@@ -474,31 +473,13 @@ def op_addresses(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
 def op_quote(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     if arg is None:
         needs = not text or any(c not in ALNUM and c not in "_-." for c in text)
-        return _quoted(text) if needs else text
-    lookup_name, _, option = arg.partition("_")
-    from pyexim.lookups.registry import find_type
-    ltype = find_type(lookup_name)
-    if ltype is None:
-        raise ExpansionError(f'unknown lookup type "{lookup_name}"')
-    quoted = ltype.quote(text, option if _ else None)
-    if quoted is None:
-        raise ExpansionError(f'"{option}" unrecognized after "${{quote_{lookup_name}"')
-    return quoted
-
-
-def _quoted(text: str) -> str:
-    out = ['"']
-    for c in text:
-        if c == "\n":
-            out.append("\\n")
-        elif c == "\r":
-            out.append("\\r")
-        else:
-            if c in '\\"':
-                out.append("\\")
-            out.append(c)
-    out.append('"')
-    return "".join(out)
+        return quoted_string(text) if needs else text
+    from pyexim.lookups import quote
+    from pyexim.lookups.base import LookupSyntaxError
+    try:
+        return quote(arg, text)
+    except LookupSyntaxError as error:
+        raise ExpansionError(error.message) from None
 
 
 def op_quote_local_part(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:

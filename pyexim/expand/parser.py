@@ -548,18 +548,24 @@ class _Parser:
                 tokens.append(self.brk("static", pos, "each subcondition inside an "
                                          f'"{name}{{...}}" condition must be in its own {{}}'))
                 return pos
-            sub, pos = self.condition(pos + 1)
+            pos = self.cond_group(pos, tokens, f'inside "{name}" group')
             if self.stopped:
-                tokens.append(CondGroup(sub, False))
                 return pos
-            pos = self.skip_ws(pos)
-            if self.char(pos) != "}":
-                tokens.append(CondGroup(sub, False))
-                tokens.append(self.brk("static", pos, "missing } at end of condition "
-                                         f'inside "{name}" group'))
-                return pos
-            tokens.append(CondGroup(sub))
-            pos += 1
+
+    def cond_group(self, pos: int, tokens: list[Token], where: str) -> int:
+        """``{condition}`` at *pos* (the brace); "missing } at end of condition WHERE"
+        when the condition is not followed by its closing brace."""
+        sub, pos = self.condition(pos + 1)
+        if self.stopped:
+            tokens.append(CondGroup(sub, False))
+            return pos
+        pos = self.skip_ws(pos)
+        if self.char(pos) != "}":
+            tokens.append(CondGroup(sub, False))
+            tokens.append(self.brk("static", pos, f"missing }} at end of condition {where}"))
+            return pos
+        tokens.append(CondGroup(sub))
+        return pos + 1
 
     def cond_iterate(self, name: str, pos: int, tokens: list[Token]) -> int:
         pos = self.skip_ws(pos)
@@ -574,18 +580,7 @@ class _Parser:
         if self.char(pos) != "{":
             tokens.append(self.brk("static", pos, f'missing {{ after "{name}"'))
             return pos
-        sub, pos = self.condition(pos + 1)
-        if self.stopped:
-            tokens.append(CondGroup(sub, False))
-            return pos
-        pos = self.skip_ws(pos)
-        if self.char(pos) != "}":
-            tokens.append(CondGroup(sub, False))
-            tokens.append(self.brk("static", pos, "missing } at end of condition "
-                                         f'inside "{name}"'))
-            return pos
-        tokens.append(CondGroup(sub))
-        return pos + 1
+        return self.cond_group(pos, tokens, f'inside "{name}"')
 
 
 _ITEM_PARSERS = {

@@ -177,52 +177,17 @@ def list_separator(text: str, pos: int, default: str = ":") -> tuple[str, int]:
 
 
 def iter_list(text: str, sep: str | None = None, *, buffer_size: int = 0) -> Iterator[str]:
-    """The items of an Exim list, as string_nextinlist returns them.
+    """The items of an Exim list (pyexim.lists.list_items), carrying the list's taint.
 
-    A leading ``<x`` (punctuation or control character) changes the separator
-    unless *sep* is given; a doubled punctuation separator stands for one
-    separator inside an item; items lose leading white space and trailing white
-    space (unless escaped by a backslash). Items inherit the list's taint.
-    With *buffer_size*, items are cut to ``buffer_size - 1`` characters and lose
-    all trailing white space, as when Exim's caller supplies a fixed buffer.
+    With *buffer_size*, items are cut to ``buffer_size - 1`` characters and lose all
+    trailing white space, as when Exim's caller supplies a fixed buffer.
     """
+    from pyexim.lists import list_items
     tainted = isinstance(text, Tainted)
-    n = len(text)
-    pos = 0
-    if sep is None:
-        sep, pos = list_separator(text, 0)
-    special = sep in CNTRL
-    while True:
-        while pos < n and text[pos] in SPACE and text[pos] != sep:
-            pos += 1
-        if pos >= n:
-            return
-        if text[pos] == sep:
-            pos += 1
-            if pos >= n or text[pos] != sep or special:
-                yield mark("", tainted)
-                continue
-        chunks: list[str] = []
-        while True:
-            end = text.find(sep, pos + 1)
-            if end < 0:
-                end = n
-            chunks.append(text[pos:end])
-            pos = end
-            if pos >= n:
-                break
-            pos += 1
-            if pos >= n or text[pos] != sep or special:
-                break
-        item = "".join(chunks)
+    for item in list_items(text, sep):
         if buffer_size:
             item = item[:buffer_size - 1].rstrip(" \t\n\v\f\r")
-            yield mark(item, tainted)
-            continue
-        end = len(item)
-        while end > 0 and item[end - 1] in SPACE and (end == 1 or item[end - 2] != "\\"):
-            end -= 1
-        yield mark(item[:end], tainted)
+        yield Tainted(item) if tainted else item
 
 
 def list_separator_of(text: str) -> str:

@@ -123,25 +123,18 @@ def _fixed(text: str) -> Reader:
     return lambda ev: text
 
 
-def _local_part_of(name: str) -> Reader:
+def _address_part(name: str, domain: bool) -> Reader:
+    """The local part (or domain) of address variable *name*, split at the last @."""
     def read(ev: "Evaluator") -> str | None:
         value = ev.ctx.values.get(name)
         if not value:
             return ""
         text = str(value)
         at = text.rfind("@")
-        return text if at < 0 else mark(text[:at], isinstance(value, Tainted))
-    return read
-
-
-def _domain_of(name: str) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
-        value = ev.ctx.values.get(name)
-        if not value:
-            return ""
-        text = str(value)
-        at = text.rfind("@")
-        return "" if at < 0 else mark(text[at + 1:], isinstance(value, Tainted))
+        if at < 0:
+            return "" if domain else text
+        part = text[at + 1:] if domain else text[:at]
+        return mark(part, isinstance(value, Tainted))
     return read
 
 
@@ -435,8 +428,8 @@ VARIABLES: dict[str, Reader] = {
     "recipients": _recipients,
     "reply_address": _reply_address,
     "runrc": lambda ev: str(ev.ctx.runrc),
-    "sender_address_domain": _domain_of("sender_address"),
-    "sender_address_local_part": _local_part_of("sender_address"),
+    "sender_address_domain": _address_part("sender_address", True),
+    "sender_address_local_part": _address_part("sender_address", False),
     "sender_host_name": _sender_host_name,
     "smtp_command_history": _str("smtp_command_history"),
     "spool_inodes": _space(True, True),
