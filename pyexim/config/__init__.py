@@ -10,8 +10,9 @@ per problem, each with Exim's wording and line. Nothing here touches the network
 the spool or Twisted.
 
 The pipeline: source.py (preprocessor) -> parser.py (Lark grammar) -> transform.py
-(model.py objects, option values through options.py) -> checks.py (what Exim only
-finds at use time: warnings). cache.py keeps the result between runs, so importing
+(model.py objects, option values through options.py, ACL lines through
+acl_line.py) -> checks.py (what Exim only finds at use time: warnings);
+normalised.py prints it back for -bP config. cache.py keeps the result between runs, so importing
 this package stays cheap: Lark is imported only when a file has to be read.
 """
 
