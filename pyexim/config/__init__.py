@@ -39,17 +39,20 @@ class Reading:
 
     ``errors`` are what Exim refuses (first the one Exim reports), ``warnings``
     what Exim finds only at use time; ``deps`` the files the result depends on.
+    ``cacheable`` is False when a value was expanded while reading: an expansion can
+    read files and the environment, which the cache cannot watch.
     """
 
-    __slots__ = ("config", "deps", "errors", "warnings")
+    __slots__ = ("cacheable", "config", "deps", "errors", "warnings")
 
     def __init__(self, config: Config | None, errors: list[ConfigError],
                  warnings: list[tuple[str, SourceLoc | None]],
-                 deps: list[tuple[str, Fingerprint | None]]) -> None:
+                 deps: list[tuple[str, Fingerprint | None]], cacheable: bool = True) -> None:
         self.config = config
         self.errors = errors
         self.warnings = warnings
         self.deps = deps
+        self.cacheable = cacheable
 
 
 def _host_key(hostname: str | None) -> str:
@@ -86,8 +89,15 @@ def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
     from pyexim.config.source import preprocess
     from pyexim.config.transform import build
 
+    expanded: list[str] = []
+
+    def expand(text: str) -> str:
+        if "$" in text:
+            expanded.append(text)
+        return read_time_expand(text)
+
     source = preprocess(path, cli_macros)
-    config, positioned = build(source, hostname=hostname, expand=read_time_expand)
+    config, positioned = build(source, hostname=hostname, expand=expand)
     positioned.sort(key=lambda item: item[0])
     errors = [error for _pos, error in positioned]
     warnings = [*config.warnings, *runtime_warnings(config)] if config is not None else []
@@ -96,7 +106,7 @@ def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
                          warnings=tuple(warnings))
     deps = [(dep.path, dep.fingerprint) for dep in source.deps]
     deps += cache.fingerprints(cache.SYSTEM_DEPS)
-    return Reading(config, errors, warnings, deps)
+    return Reading(config, errors, warnings, deps, cacheable=not expanded)
 
 
 def load_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
@@ -133,7 +143,7 @@ def remember_reading(path: str, cli_macros: Sequence[tuple[str, str]], hostname:
     import pickle
 
     from pyexim.config import cache
-    if reading.errors or reading.config is None:
+    if reading.errors or reading.config is None or not reading.cacheable:
         return
     results["config"] = pickle.dumps(reading.config, protocol=pickle.HIGHEST_PROTOCOL)
     cache.store(path, cli_macros, _host_key(hostname), reading.deps, results)

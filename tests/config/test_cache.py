@@ -69,3 +69,13 @@ def test_no_cache_when_the_directory_is_not_private(tmp_path: Path,
     monkeypatch.setenv("PYEXIM_NO_CACHE", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
     assert cache.cache_dir() is None
+
+
+def test_no_cache_when_a_value_was_expanded_while_reading(tmp_path: Path) -> None:
+    # trusted_users is expanded as it is read; ${readfile} output can change unseen.
+    users = tmp_path / "users"
+    users.write_text("root")
+    path = tmp_path / "exim.conf"
+    path.write_text(f"keep_environment =\ntrusted_users = ${{readfile{{{users}}}}}\n")
+    assert load_config(str(path)).option("trusted_users") == (0,)
+    assert cache.load(str(path), (), "uname:" + os.uname().nodename) is None
