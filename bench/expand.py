@@ -30,10 +30,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from pyexim.cli.args import parse_args  # noqa: E402
-from pyexim.cli.expansion_test import context_for  # noqa: E402
-from pyexim.config import load_config  # noqa: E402
-from pyexim.expand import ExpansionError, expand_string, to_engine  # noqa: E402
+from pyexim.cli.args import parse_args
+from pyexim.cli.expansion_test import context_for
+from pyexim.config import load_config
+from pyexim.expand import ExpansionError, expand_string, to_engine
 
 DEFAULT_CONFIG = HERE.parents[1] / "shared" / "corpus" / "configs" / "debian-internet.conf"
 ORACLE = HERE.parents[1] / "shared" / "oracle" / "exim-oracle"

@@ -82,7 +82,7 @@ class AddressError(ValueError):
 class _Reader:
     """Walks one mailbox, as parse.c's static functions do with a char pointer."""
 
-    __slots__ = ("s", "n", "last_comment", "opts")
+    __slots__ = ("last_comment", "n", "opts", "s")
 
     def __init__(self, text: str, opts: AddressOptions):
         self.s = text
@@ -417,9 +417,7 @@ def find_address_end(text: str, start: int = 0, nl_ends: bool = False) -> int:
             if c == "<":
                 source_routing = pos + 1 < n and s[pos + 1] == "@"
                 no_term = 2 if source_routing else 1
-            elif c == ">":
-                no_term -= 1
-            elif source_routing and c == ":":
+            elif c == ">" or source_routing and c == ":":
                 no_term -= 1
             pos += 1
     return pos

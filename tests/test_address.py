@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from pyexim.address import (AddressError, AddressOptions, GroupState, extract_address,
-                            find_address_end, find_at, quote_local_part)
+from pyexim.address import (
+    AddressError,
+    AddressOptions,
+    GroupState,
+    extract_address,
+    find_address_end,
+    find_at,
+    quote_local_part,
+)
 
 GOOD = [
     # mailbox, address, domain offset, start, end

@@ -16,16 +16,26 @@ import os
 import pwd
 import sys
 import time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pyexim import EXIM_COMPAT_VERSION
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
 from pyexim.errors import ConfigError, ConfigErrors
-from pyexim.expand import (ExpansionContext, ExpansionError, ExpansionOptions, HeaderView,
-                           expand_string, from_engine, to_engine)
+from pyexim.expand import (
+    ExpansionContext,
+    ExpansionError,
+    ExpansionOptions,
+    HeaderView,
+    expand_string,
+    from_engine,
+    to_engine,
+)
 from pyexim.expand.strings import SPACE, from_bytes_text, to_bytes_text
 from pyexim.taint import Tainted
+
+if TYPE_CHECKING:
+    from pyexim.resolver import HostNames
 
 # Exim's limits: -be arguments are checked like addresses (EXIM_EMAILADDR_MAX), lines
 # are read with fgets() into 1024 bytes, and a line is copied into big_buffer.
@@ -147,6 +157,11 @@ def _option(config: Any, name: str, default: object = None) -> object:
     return default if value is None else value
 
 
+def _int_option(config: Any, name: str, default: int) -> int:
+    value = _option(config, name, default)
+    return value if isinstance(value, int) else default
+
+
 def _text(value: object) -> str:
     """A configuration value as engine text."""
     return to_engine(str(value))
@@ -190,7 +205,7 @@ def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionCont
         "qualify_recipient": _text(_option(config, "qualify_recipient", qualify_domain)),
         "spool_directory": _text(_option(config, "spool_directory", "")),
         "log_file_path": _text(_option(config, "log_file_path", "")),
-        "bounce_return_size_limit": int(_option(config, "bounce_return_size_limit", 0)),
+        "bounce_return_size_limit": _int_option(config, "bounce_return_size_limit", 0),
         "exim_path": _text(_option(config, "exim_path", sys.argv[0])),
         "config_file": to_engine(absolute),
         "config_dir": to_engine(os.path.dirname(absolute)),
@@ -201,7 +216,7 @@ def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionCont
             os.path.getmtime(__file__))),
         "caller_uid": uid, "caller_gid": gid,
         "originator_uid": uid, "originator_gid": gid,
-        "localhost_number": int(_option(config, "localhost_number", 0) or 0),
+        "localhost_number": _int_option(config, "localhost_number", 0),
         "interface_port": -1,
     }
     exim_user = _option(config, "exim_user", None)
@@ -237,9 +252,9 @@ def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionCont
         headers_charset=str(_option(config, "headers_charset", "UTF-8")),
         print_topbitchars=bool(_option(config, "print_topbitchars", False)),
         check_rfc2047_length=bool(_option(config, "check_rfc2047_length", True)),
-        header_insert_maxlen=int(_option(config, "header_insert_maxlen", 64 * 1024)),
+        header_insert_maxlen=_int_option(config, "header_insert_maxlen", 64 * 1024),
         strict_acl_vars=bool(_option(config, "strict_acl_vars", False)),
-        message_body_visible=int(_option(config, "message_body_visible", 500)),
+        message_body_visible=_int_option(config, "message_body_visible", 500),
         message_body_newlines=bool(_option(config, "message_body_newlines", False)),
         allow_domain_literals=bool(_option(config, "allow_domain_literals", False)),
         allow_utf8_domains=bool(_option(config, "allow_utf8_domains", False)),
@@ -281,8 +296,8 @@ def _host_name_lookup(ctx: ExpansionContext) -> str | None:
     """Find the sender host's name from its address ($sender_host_name), once."""
     address = str(ctx.values.get("sender_host_address") or "")
     try:
-        names = ctx.lookup_context.resolver.host_name_lookup(address)
-    except Exception:  # a resolver that cannot even start counts as a deferral
+        names: HostNames = ctx.lookup_context.resolver.host_name_lookup(address)
+    except Exception:  # noqa: BLE001 - a resolver that cannot start counts as a deferral
         ctx.values["host_lookup_deferred"] = 1
         return None
     if names.status == "ok" and names.name:
@@ -440,4 +455,4 @@ def _body_view(text: str, keep_newlines: bool) -> str:
     return text if keep_newlines else text.replace("\n", " ")
 
 
-__all__ = ["run", "read_input_line", "LineTester", "context_for", "SPACE"]
+__all__ = ["SPACE", "LineTester", "context_for", "read_input_line", "run"]

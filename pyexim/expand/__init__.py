@@ -21,17 +21,17 @@ Public interface::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyexim.expand.context import ExpansionContext, ExpansionOptions, HeaderView
-from pyexim.expand.evaluator import (CurlyError, Evaluator, ExpansionError, ForcedFail,
-                                     LookupDeferred)
+from pyexim.expand.evaluator import (
+    CurlyError,
+    Evaluator,
+    ExpansionError,
+    ForcedFail,
+    LookupDeferred,
+)
 from pyexim.expand.parser import parse
 from pyexim.expand.strings import DIGITS, strcmpic
 from pyexim.taint import Tainted, mark
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["ExpansionContext", "ExpansionError", "ExpansionOptions", "ForcedFail",
            "HeaderView", "LookupDeferred", "acl_condition_value", "check_syntax",

@@ -9,6 +9,8 @@ the expression had been read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyexim.expand.strings import DIGITS, SPACE, c_int64
 
 MAX = (1 << 63) - 1
@@ -25,7 +27,7 @@ class ArithError(Exception):
 
 
 class _Expr:
-    __slots__ = ("text", "pos", "decimal", "error")
+    __slots__ = ("decimal", "error", "pos", "text")
 
     def __init__(self, text: str, decimal: bool):
         self.text = text
@@ -145,26 +147,26 @@ class _Expr:
             x = c_int64(x << count) if op == "<" else x >> count
         return x
 
-    def _binary(self, sub: str, op: str) -> int:
-        x = getattr(self, sub)()
+    def _binary(self, operand: Callable[[], int], op: str) -> int:
+        x = operand()
         if self.error:
             return x
         while self.ch() == op:
             self.pos += 1
-            y = getattr(self, sub)()
+            y = operand()
             if self.error:
                 break
             x = x & y if op == "&" else x ^ y if op == "^" else x | y
         return x
 
     def and_(self) -> int:
-        return self._binary("shift", "&")
+        return self._binary(self.shift, "&")
 
     def xor(self) -> int:
-        return self._binary("and_", "^")
+        return self._binary(self.and_, "^")
 
     def or_(self) -> int:
-        return self._binary("xor", "|")
+        return self._binary(self.xor, "|")
 
     def expr(self, endket: bool) -> int:
         x = self.or_()

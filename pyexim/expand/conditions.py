@@ -13,13 +13,21 @@ import hashlib
 import hmac
 import os
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pyexim import hostaddr
 from pyexim.expand.context import ACL_DEFER, ACL_FAIL, ACL_OK, FORBID_EXISTS
 from pyexim.expand.crypteq import crypteq
-from pyexim.expand.evaluator import (END, CurlyError, Cursor, ExpansionError, ForcedFail,
-                                     string_integer, with_suffix)
+from pyexim.expand.evaluator import (
+    END,
+    CurlyError,
+    Cursor,
+    ExpansionError,
+    ForcedFail,
+    string_integer,
+    with_suffix,
+)
 from pyexim.expand.nodes import Break, CondGroup, Condition, Group, HeaderRef, Variable
 from pyexim.expand.pcre import compile_or_fail, set_match_strings
 from pyexim.expand.strings import DIGITS, iter_list, strcmp, strcmpic
@@ -37,7 +45,7 @@ def _cursor(cond: Condition) -> Cursor:
 
 # ---------------------------------------------------------------------------
 
-def cond_def(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def cond_def(ev: Evaluator, cond: Condition, want: bool) -> bool:
     from pyexim.expand.variables import find_header, find_variable, variable_error_suffix
     target = cond.args[0]
     if isinstance(target, Break):
@@ -56,22 +64,22 @@ def cond_def(ev: "Evaluator", cond: Condition, want: bool) -> bool:
     return value != ""
 
 
-def cond_first_delivery(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def cond_first_delivery(ev: Evaluator, cond: Condition, want: bool) -> bool:
     return ev.ctx.first_delivery
 
 
-def cond_queue_running(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def cond_queue_running(ev: Evaluator, cond: Condition, want: bool) -> bool:
     return ev.ctx.queue_running
 
 
-def _one_arg(test: Callable[["Evaluator", str], bool]) -> CondFunc:
-    def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def _one_arg(test: Callable[[Evaluator, str], bool]) -> CondFunc:
+    def handler(ev: Evaluator, cond: Condition, want: bool) -> bool:
         value = ev.take_group(_cursor(cond), not want)
         return test(ev, value) if want else False
     return handler
 
 
-def _exists(ev: "Evaluator", path: str) -> bool:
+def _exists(ev: Evaluator, path: str) -> bool:
     if FORBID_EXISTS in ev.ctx.forbid:
         raise ExpansionError("File existence tests are not permitted")
     try:
@@ -81,15 +89,15 @@ def _exists(ev: "Evaluator", path: str) -> bool:
     return True
 
 
-def _not_compiled(name: str) -> Callable[["Evaluator", str], bool]:
+def _not_compiled(name: str) -> Callable[[Evaluator, str], bool]:
     # pyexim has no PAM, RADIUS, LDAP or Cyrus client; it answers as an Exim built
     # without them does.
-    def test(ev: "Evaluator", value: str) -> bool:
+    def test(ev: Evaluator, value: str) -> bool:
         raise ExpansionError(f'support for "{name}" not compiled')
     return test
 
 
-def cond_acl(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def cond_acl(ev: Evaluator, cond: Condition, want: bool) -> bool:
     cur = _cursor(cond)
     subs = _groups(ev, cur, not want)
     if not subs:
@@ -105,7 +113,7 @@ def cond_acl(ev: "Evaluator", cond: Condition, want: bool) -> bool:
     raise ExpansionError(f'{rc} from acl "{subs[0]}"')
 
 
-def run_acl(ev: "Evaluator", name: str, args: list[str]) -> tuple[str, str | None]:
+def run_acl(ev: Evaluator, name: str, args: list[str]) -> tuple[str, str | None]:
     """Call ACL *name* with $acl_arg1.. set to *args* (at most 9); the caller's arguments
     are restored afterwards, as Exim's eval_acl does."""
     ctx = ev.ctx
@@ -119,7 +127,7 @@ def run_acl(ev: "Evaluator", name: str, args: list[str]) -> tuple[str, str | Non
         ctx.acl_args = saved
 
 
-def _groups(ev: "Evaluator", cur: Cursor, skipping: bool) -> list[str]:
+def _groups(ev: Evaluator, cur: Cursor, skipping: bool) -> list[str]:
     """All remaining Group arguments (a Break among them raises)."""
     values = []
     while True:
@@ -133,7 +141,7 @@ def _groups(ev: "Evaluator", cur: Cursor, skipping: bool) -> list[str]:
             return values
 
 
-def cond_saslauthd(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def cond_saslauthd(ev: Evaluator, cond: Condition, want: bool) -> bool:
     subs = _groups(ev, _cursor(cond), not want)
     if len(subs) < 2:
         raise ExpansionError("too few arguments or bracketing error for saslauthd")
@@ -144,9 +152,9 @@ def cond_saslauthd(ev: "Evaluator", cond: Condition, want: bool) -> bool:
 
 # -- two-argument conditions -------------------------------------------------
 
-def _two_args(compare: Callable[["Evaluator", str, str], bool], numeric: bool = False
+def _two_args(compare: Callable[[Evaluator, str, str], bool], numeric: bool = False
               ) -> CondFunc:
-    def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+    def handler(ev: Evaluator, cond: Condition, want: bool) -> bool:
         cur = _cursor(cond)
         a = ev.take_group(cur, not want)
         if numeric and want:
@@ -175,7 +183,7 @@ _STRINGS = {
 }
 
 
-def _match(ev: "Evaluator", subject: str, pattern: str) -> bool:
+def _match(ev: Evaluator, subject: str, pattern: str) -> bool:
     regex = compile_or_fail(pattern)
     found = regex.search(subject)
     if found is None:
@@ -184,8 +192,8 @@ def _match(ev: "Evaluator", subject: str, pattern: str) -> bool:
     return True
 
 
-def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
-    def compare(ev: "Evaluator", subject: str, list_text: str) -> bool:
+def _list_match(kind: str) -> Callable[[Evaluator, str, str], bool]:
+    def compare(ev: Evaluator, subject: str, list_text: str) -> bool:
         from pyexim import lists
         from pyexim.expand.items import lookup_context
         ctx = ev.ctx
@@ -193,13 +201,13 @@ def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
         if kind == "ip":
             if subject and hostaddr.is_ip_address(subject) == 0:
                 raise ExpansionError(f'"{subject}" is not an IP address')
-            result = lists.match_ip(subject, list_text, ctx)  # type: ignore[arg-type]
+            result = lists.match_ip(subject, list_text, ctx)
         elif kind == "address":
-            result = lists.match_address(subject, list_text, ctx)  # type: ignore[arg-type]
+            result = lists.match_address(subject, list_text, ctx)
         elif kind == "domain":
-            result = lists.match_domain(subject, list_text, ctx)  # type: ignore[arg-type]
+            result = lists.match_domain(subject, list_text, ctx)
         else:
-            result = lists.match_local_part(subject, list_text, ctx,  # type: ignore[arg-type]
+            result = lists.match_local_part(subject, list_text, ctx,
                                             caseless=True)
         if result.deferred:
             # Exim shows its search_error_message here, "NULL" when nothing set it.
@@ -214,12 +222,12 @@ def _list_match(kind: str) -> Callable[["Evaluator", str, str], bool]:
     return compare
 
 
-def _crypteq(ev: "Evaluator", plain: str, encrypted: str) -> bool:
+def _crypteq(ev: Evaluator, plain: str, encrypted: str) -> bool:
     return crypteq(plain, encrypted)
 
 
-def _inlist(caseless: bool) -> Callable[["Evaluator", str, str], bool]:
-    def compare(ev: "Evaluator", value: str, list_text: str) -> bool:
+def _inlist(caseless: bool) -> Callable[[Evaluator, str, str], bool]:
+    def compare(ev: Evaluator, value: str, list_text: str) -> bool:
         ctx = ev.ctx
         saved = ctx.iterate_item
         try:
@@ -237,7 +245,7 @@ def _inlist(caseless: bool) -> Callable[["Evaluator", str, str], bool]:
 # -- combinations ----------------------------------------------------------------
 
 def _combined(is_and: bool) -> CondFunc:
-    def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+    def handler(ev: Evaluator, cond: Condition, want: bool) -> bool:
         name = cond.name
         combined = is_and
         evaluate = want
@@ -260,7 +268,7 @@ def _combined(is_and: bool) -> CondFunc:
 
 
 def _iterate(is_forany: bool, json: bool, jsons: bool) -> CondFunc:
-    def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+    def handler(ev: Evaluator, cond: Condition, want: bool) -> bool:
         from pyexim.expand.listitems import dewrap, json_array_items
         ctx = ev.ctx
         name = cond.name
@@ -301,7 +309,7 @@ def _iterate(is_forany: bool, json: bool, jsons: bool) -> CondFunc:
 def cond_bool(lax: bool) -> CondFunc:
     name = "bool_lax" if lax else "bool"
 
-    def handler(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+    def handler(ev: Evaluator, cond: Condition, want: bool) -> bool:
         cur = _cursor(cond)
         tok = cur.peek()
         if isinstance(tok, Break):
@@ -331,7 +339,7 @@ def cond_bool(lax: bool) -> CondFunc:
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
-def cond_inbound_srs(ev: "Evaluator", cond: Condition, want: bool) -> bool:
+def cond_inbound_srs(ev: Evaluator, cond: Condition, want: bool) -> bool:
     import re
     ctx = ev.ctx
     subs = _groups(ev, _cursor(cond), not want)
@@ -399,4 +407,4 @@ CONDITIONS: dict[str, CondFunc] = {
     "inbound_srs": cond_inbound_srs,
 }
 
-__all__ = ["CONDITIONS", "run_acl", "END", "time"]
+__all__ = ["CONDITIONS", "END", "run_acl", "time"]

@@ -109,7 +109,7 @@ class ExpansionContext:
     named_lists: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     lookup_context: Any = None
     acl_runner: AclRunner | None = None
-    host_name_lookup: Callable[["ExpansionContext"], str | None] | None = None
+    host_name_lookup: Callable[[ExpansionContext], str | None] | None = None
     panic_log: Callable[[str], None] | None = None
     forbid: frozenset[str] = frozenset()
     filter_running: bool = False

@@ -15,15 +15,27 @@ replaced by a generic one when a header name was probably left unterminated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
 
-from pyexim.expand.nodes import (Break, CondGroup, Condition, Group, HeaderRef, Item, Literal,
-                                 MatchRef, Operator, Seq, Token, Variable, Word, broken_in)
+from pyexim.expand.context import ExpansionContext
+from pyexim.expand.nodes import (
+    Break,
+    CondGroup,
+    Condition,
+    Group,
+    HeaderRef,
+    Item,
+    Literal,
+    MatchRef,
+    Operator,
+    Seq,
+    Token,
+    Variable,
+    Word,
+    broken_in,
+)
 from pyexim.expand.strings import SPACE, lower, strtol_prefix
 from pyexim.taint import Tainted
-
-if TYPE_CHECKING:
-    from pyexim.expand.context import ExpansionContext
 
 
 class ExpansionError(Exception):
@@ -56,14 +68,14 @@ def with_suffix(error: ExpansionError, suffix: str) -> ExpansionError:
 
 
 # Messages of Breaks whose text depends on the evaluation state.
-def _missing_close(ev: "Evaluator", brk: Break) -> ExpansionError:
+def _missing_close(ev: Evaluator, brk: Break) -> ExpansionError:
     if ev.malformed_header:
         return ExpansionError(
             "missing } at end of string - could be header name not terminated by colon")
     return ExpansionError("missing } at end of string")
 
 
-BREAK_MESSAGES: dict[str, Callable[["Evaluator", Break], ExpansionError]] = {
+BREAK_MESSAGES: dict[str, Callable[[Evaluator, Break], ExpansionError]] = {
     "missing_close": _missing_close,
     "static": lambda ev, b: ExpansionError(b.detail),
     "curly": lambda ev, b: CurlyError(b.detail),
@@ -75,7 +87,7 @@ END = object()  # the cursor's view of an item's closing brace
 class Cursor:
     """Walks an item's (or condition's) tokens the way Exim's reader walks the text."""
 
-    __slots__ = ("tokens", "index", "closed", "owner")
+    __slots__ = ("closed", "index", "owner", "tokens")
 
     def __init__(self, tokens: tuple[Token, ...], closed: bool, owner: object):
         self.tokens = tokens
@@ -110,8 +122,10 @@ class Evaluator:
     """One expansion's walk: the context, plus Exim's per-expansion flags."""
 
     __slots__ = ("ctx", "malformed_header")
+    ctx: ExpansionContext
+    malformed_header: bool
 
-    def __init__(self, ctx: "ExpansionContext"):
+    def __init__(self, ctx: ExpansionContext):
         self.ctx = ctx
         self.malformed_header = False
 
@@ -393,13 +407,21 @@ def string_integer(text: str, isplus: bool = False) -> int:
     return value
 
 
-__all__ = ["CurlyError", "Cursor", "END", "Evaluator", "ExpansionError", "ForcedFail",
-           "LookupDeferred", "string_integer", "with_suffix"]
+__all__ = [
+    "END",
+    "CurlyError",
+    "Cursor",
+    "Evaluator",
+    "ExpansionError",
+    "ForcedFail",
+    "LookupDeferred",
+    "string_integer",
+    "with_suffix",
+]
 
 # The registries import the names above, so they come last (the package imports this
 # module first).
-from pyexim.expand.conditions import CONDITIONS  # noqa: E402
-from pyexim.expand.items import ITEMS  # noqa: E402
-from pyexim.expand.operators import apply_operator  # noqa: E402
-from pyexim.expand.variables import (find_header, find_variable,  # noqa: E402
-                                     variable_error_suffix)
+from pyexim.expand.conditions import CONDITIONS
+from pyexim.expand.items import ITEMS
+from pyexim.expand.operators import apply_operator
+from pyexim.expand.variables import find_header, find_variable, variable_error_suffix

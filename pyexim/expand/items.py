@@ -14,15 +14,38 @@ import os
 import re
 import signal
 import subprocess
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pyexim.address import AddressError, extract_address
-from pyexim.expand.context import (ACL_DEFER, ACL_FAIL, ACL_OK, FORBID_DLFUNC, FORBID_LOOKUP,
-                                   FORBID_PERL, FORBID_READFILE, FORBID_READSOCK, FORBID_RUN)
-from pyexim.expand.evaluator import (END, CurlyError, Cursor, ExpansionError, ForcedFail,
-                                     LookupDeferred, with_suffix)
-from pyexim.expand.listitems import (dewrap, item_listextract, item_listop, item_listquote,
-                                     item_sort, json_items)
+from pyexim.expand.context import (
+    ACL_DEFER,
+    ACL_FAIL,
+    ACL_OK,
+    FORBID_DLFUNC,
+    FORBID_LOOKUP,
+    FORBID_PERL,
+    FORBID_READFILE,
+    FORBID_READSOCK,
+    FORBID_RUN,
+)
+from pyexim.expand.evaluator import (
+    END,
+    CurlyError,
+    Cursor,
+    ExpansionError,
+    ForcedFail,
+    LookupDeferred,
+    with_suffix,
+)
+from pyexim.expand.listitems import (
+    dewrap,
+    item_listextract,
+    item_listop,
+    item_listquote,
+    item_sort,
+    json_items,
+)
 from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import BASE32_CHARS, compute_hash, compute_nhash, extract_substr
 from pyexim.expand.pcre import compile_or_fail
@@ -39,7 +62,7 @@ def _cursor(item: Item) -> Cursor:
     return Cursor(item.args, item.closed, item)
 
 
-def _panic(ev: "Evaluator", message: str) -> None:
+def _panic(ev: Evaluator, message: str) -> None:
     if ev.ctx.panic_log is not None:
         ev.ctx.panic_log(message)
 
@@ -47,7 +70,7 @@ def _panic(ev: "Evaluator", message: str) -> None:
 # ---------------------------------------------------------------------------
 # if, lookup, env
 
-def item_if(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_if(ev: Evaluator, item: Item, skipping: bool) -> str:
     ctx = ev.ctx
     save_numbers = list(ctx.match_strings)
     save_value = ctx.lookup_value
@@ -59,8 +82,8 @@ def item_if(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return out
 
 
-def item_lookup(ev: "Evaluator", item: Item, skipping: bool) -> str:
-    from pyexim.lookups.base import LookupDefer, LookupFailed, LookupSyntaxError
+def item_lookup(ev: Evaluator, item: Item, skipping: bool) -> str:
+    from pyexim.lookups.base import LookupSyntaxError
     from pyexim.lookups.spec import parse_lookup_type
     ctx = ev.ctx
     save_value = ctx.lookup_value
@@ -98,7 +121,7 @@ def item_lookup(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return out
 
 
-def run_lookup(ev: "Evaluator", spec: object, key: str | None, source: str) -> str | None:
+def run_lookup(ev: Evaluator, spec: object, key: str | None, source: str) -> str | None:
     """Do a lookup for ${lookup}; sets $1/$2 from a partial or default match."""
     from pyexim.lookups.base import LookupDefer, LookupFailed
     from pyexim.lookups.search import search
@@ -124,7 +147,7 @@ def run_lookup(ev: "Evaluator", spec: object, key: str | None, source: str) -> s
     return result.data
 
 
-def lookup_context(ev: "Evaluator"):  # type: ignore[no-untyped-def]
+def lookup_context(ev: Evaluator):  # type: ignore[no-untyped-def]
     """The context's LookupContext, made on first use."""
     ctx = ev.ctx
     if ctx.lookup_context is None:
@@ -134,13 +157,13 @@ def lookup_context(ev: "Evaluator"):  # type: ignore[no-untyped-def]
     return ctx.lookup_context
 
 
-def expand_nested(ev: "Evaluator", text: str) -> str:
+def expand_nested(ev: Evaluator, text: str) -> str:
     """Expand *text* as a separate top-level expansion (Exim's expand_string from inside)."""
     from pyexim.expand import expand_with
     return expand_with(ev, text)
 
 
-def item_env(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_env(ev: Evaluator, item: Item, skipping: bool) -> str:
     ctx = ev.ctx
     save_value = ctx.lookup_value
     cur = _cursor(item)
@@ -196,7 +219,7 @@ def gettokened(field: int, separators: str, text: str) -> str | None:
     return mark(value, isinstance(text, Tainted))
 
 
-def item_extract(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_extract(ev: Evaluator, item: Item, skipping: bool) -> str:
     ctx = ev.ctx
     save_value = ctx.lookup_value
     save_numbers = list(ctx.match_strings)
@@ -211,7 +234,7 @@ def item_extract(ev: "Evaluator", item: Item, skipping: bool) -> str:
     if skipping:
         taken = 0
         while taken < 5 and isinstance(cur.peek(), Group) and not (json_gap and taken == 0):
-            ev.seq(cur.take().seq, True)  # type: ignore[union-attr]
+            ev.take_group(cur, True)
             taken += 1
         tok = cur.peek()
         if isinstance(tok, Word) and tok.text == "fail":
@@ -293,7 +316,7 @@ def _extract_value(fmt: str, numeric: bool, field: int, subs: list[str]) -> str 
 # ---------------------------------------------------------------------------
 # files, sockets, commands
 
-def item_readfile(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_readfile(ev: Evaluator, item: Item, skipping: bool) -> str:
     if FORBID_READFILE in ev.ctx.forbid:
         raise ExpansionError("file insertions are not permitted")
     path, eol = ev.read_subs(_cursor(item), 2, 1, skipping, True, item.name)
@@ -323,7 +346,7 @@ def open_failed(path: str, errno_value: int) -> str:
     return message
 
 
-def item_readsocket(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_readsocket(ev: Evaluator, item: Item, skipping: bool) -> str:
     from pyexim.lookups.base import LookupDefer, LookupFailed
     from pyexim.lookups.readsock import readsocket
     if FORBID_READSOCK in ev.ctx.forbid:
@@ -360,7 +383,7 @@ def item_readsocket(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return "" if skipping else out
 
 
-def item_run(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_run(ev: Evaluator, item: Item, skipping: bool) -> str:
     ctx = ev.ctx
     if FORBID_RUN in ctx.forbid:
         raise ExpansionError("running a command is not permitted")
@@ -426,7 +449,7 @@ def split_command(command: str) -> list[str]:
     return argv
 
 
-def run_command(ev: "Evaluator", argv: list[str]) -> tuple[str, int]:
+def run_command(ev: Evaluator, argv: list[str]) -> tuple[str, int]:
     """Run *argv* without a shell, read its output; (output, exit status).
 
     A command that cannot be executed gives status 127 and no output, as Exim's
@@ -456,7 +479,7 @@ def run_command(ev: "Evaluator", argv: list[str]) -> tuple[str, int]:
 # ---------------------------------------------------------------------------
 # ACLs
 
-def item_acl(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_acl(ev: Evaluator, item: Item, skipping: bool) -> str:
     from pyexim.expand.conditions import run_acl
     subs = ev.read_subs(_cursor(item), 10, 1, skipping, True, item.name)
     if skipping:
@@ -473,7 +496,7 @@ def item_acl(ev: "Evaluator", item: Item, skipping: bool) -> str:
 # ---------------------------------------------------------------------------
 # string work
 
-def item_substring(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_substring(ev: Evaluator, item: Item, skipping: bool) -> str:
     """${hash{}{}{}}, ${length{}{}}, ${nhash{}{}{}}, ${substr{}{}{}}."""
     name = item.name
     subs = ev.read_subs(_cursor(item), 2 if name == "length" else 3, 2, skipping, True, name)
@@ -510,7 +533,7 @@ def _c_int(value: int) -> int:
     return c_int32(value)
 
 
-def item_hmac(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_hmac(ev: Evaluator, item: Item, skipping: bool) -> str:
     algorithm, key, text = ev.read_subs(_cursor(item), 3, 3, skipping, True, item.name)
     if skipping:
         return ""
@@ -521,7 +544,7 @@ def item_hmac(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return hmac_module.new(key.encode("latin-1"), text.encode("latin-1"), digest).hexdigest()
 
 
-def item_tr(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_tr(ev: Evaluator, item: Item, skipping: bool) -> str:
     subject, source, target = ev.read_subs(_cursor(item), 3, 3, skipping, True, item.name)
     assert subject is not None and source is not None and target is not None
     if not target:
@@ -534,7 +557,7 @@ def item_tr(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return "" if skipping else mark("".join(out), isinstance(subject, Tainted))
 
 
-def item_sg(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_sg(ev: Evaluator, item: Item, skipping: bool) -> str:
     """${sg{subject}{regex}{replacement}}: the replacement is expanded again for each match,
     with $0, $1... set from it."""
     ctx = ev.ctx
@@ -567,7 +590,7 @@ def item_sg(ev: "Evaluator", item: Item, skipping: bool) -> str:
 # ---------------------------------------------------------------------------
 # prvs (BATV)
 
-def prvs_daystamp(ev: "Evaluator", offset_days: int) -> str:
+def prvs_daystamp(ev: Evaluator, offset_days: int) -> str:
     days = str(int(ev.ctx.clock() + offset_days * 86400) // 86400)
     return days[-3:] if len(days) >= 3 else "100"
 
@@ -581,7 +604,7 @@ def prvs_hash(address: str, key: str, keynum: str | None, daystamp: str) -> str 
     return digest[:6]
 
 
-def item_prvs(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_prvs(ev: Evaluator, item: Item, skipping: bool) -> str:
     address, key, keynum = ev.read_subs(_cursor(item), 3, 2, skipping, True, item.name)
     if skipping:
         return ""
@@ -602,7 +625,7 @@ _PRVS = re.compile(r"^prvs\=([0-9])([0-9]{3})([A-F0-9]{6})\=(.+)\@(.+)$",
                    re.IGNORECASE | re.ASCII | re.DOTALL)
 
 
-def item_prvscheck(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_prvscheck(ev: Evaluator, item: Item, skipping: bool) -> str:
     ctx = ev.ctx
     ctx.prvscheck_result = ctx.prvscheck_address = ctx.prvscheck_keynum = None
     cur = _cursor(item)
@@ -636,7 +659,7 @@ def item_prvscheck(ev: "Evaluator", item: Item, skipping: bool) -> str:
 # ---------------------------------------------------------------------------
 # the rest
 
-def item_authresults(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_authresults(ev: Evaluator, item: Item, skipping: bool) -> str:
     (system,) = ev.read_subs(_cursor(item), 1, 1, skipping, True, item.name)
     values = ev.ctx.values
     out = [f"Authentication-Results: {system}"]
@@ -681,14 +704,14 @@ def item_authresults(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return "" if skipping else "".join(out)
 
 
-def item_certextract(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_certextract(ev: Evaluator, item: Item, skipping: bool) -> str:
     from pyexim.expand.parser import CERT_VARIABLES
     from pyexim.expand.variables import VARIABLES
     ctx = ev.ctx
     save_value = ctx.lookup_value
     save_numbers = list(ctx.match_strings)
     cur = _cursor(item)
-    field = ev.take_group(cur, skipping).strip(" \t\n\v\f\r")
+    ev.take_group(cur, skipping)  # the field: only read when there is a certificate
     variable = ev.take_group(cur, skipping)
     if skipping:
         ctx.lookup_value = None
@@ -710,13 +733,13 @@ def item_certextract(ev: "Evaluator", item: Item, skipping: bool) -> str:
 def _not_included(what: str, forbid: str, forbid_message: str) -> ItemFunc:
     # pyexim cannot load Exim's dynamic modules or embed Perl: it answers as an Exim
     # built without them.
-    def handler(ev: "Evaluator", item: Item, skipping: bool) -> str:
+    def handler(ev: Evaluator, item: Item, skipping: bool) -> str:
         raise ExpansionError(f'"${{{what}" encountered, but this facility is not included '
                              "in this binary")
     return handler
 
 
-def item_imapfolder(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_imapfolder(ev: Evaluator, item: Item, skipping: bool) -> str:
     name, sep, specials = ev.read_subs(_cursor(item), 3, 1, skipping, True, item.name)
     if sep is None:
         sep, specials = "/", None
@@ -748,7 +771,7 @@ def imap_utf7_encode(text: str, charset: str, sep: str, specials: str) -> str:
                              "Invalid argument (maybe unsupported conversion)") from None
     except UnicodeError as error:
         raise ExpansionError(f"imapfolder: iconv() failed to convert from {charset}: "
-                             f"{error.reason}") from None
+                             f"{error}") from None
     out: list[str] = []
     bits: list[int] = []
     base64_mode = False
@@ -794,10 +817,10 @@ def imap_utf7_encode(text: str, charset: str, sep: str, specials: str) -> str:
     if base64_mode:
         flush()
     result = "".join(out)
-    return result[:-1] if result.endswith(".") else result
+    return result.removesuffix(".")
 
 
-def item_srs_encode(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_srs_encode(ev: Evaluator, item: Item, skipping: bool) -> str:
     secret, return_path, original_domain = ev.read_subs(_cursor(item), 3, 3, skipping, True,
                                                         item.name)
     if skipping or not return_path:

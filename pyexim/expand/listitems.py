@@ -5,14 +5,12 @@ and ``forany_json`` share (Exim: expand.c EITEM_FILTER/MAP/REDUCE/SORT/LISTEXTRA
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from pyexim.expand.evaluator import (Cursor, CurlyError, ExpansionError, string_integer,
-                                     with_suffix)
+from pyexim.expand.evaluator import Cursor, ExpansionError, string_integer, with_suffix
 from pyexim.expand.nodes import Break, CondGroup, Group, Item
-from pyexim.expand.strings import DIGITS, SPACE, iter_list, list_separator_of, strcmp, \
-    strcmpic
+from pyexim.expand.strings import DIGITS, SPACE, iter_list, list_separator_of, strcmp, strcmpic
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -95,7 +93,7 @@ def _append_element(out: list[str], element: str, sep: str) -> None:
     out.append(sep)
 
 
-def item_listop(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_listop(ev: Evaluator, item: Item, skipping: bool) -> str:
     """${filter{list}{condition}}, ${map{list}{expression}}, ${reduce{list}{init}{expr}}."""
     ctx = ev.ctx
     name = item.name
@@ -145,7 +143,8 @@ def item_listop(ev: "Evaluator", item: Item, skipping: bool) -> str:
                 value = element
             else:
                 try:
-                    value = ev.seq(expr.seq, False)  # type: ignore[union-attr]
+                    assert isinstance(expr, Group)
+                    value = ev.seq(expr.seq, False)
                 except ExpansionError as error:
                     raise with_suffix(error, f' inside "{name}" item') from None
                 if name == "reduce":
@@ -183,9 +182,9 @@ def _identify_comparator(text: str) -> str:
     return name
 
 
-_SORT_NUMERIC = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+_SORT_NUMERIC: dict[str, Callable[[int, int], bool]] = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
                  ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
-_SORT_STRINGS = {
+_SORT_STRINGS: dict[str, Callable[[str, str], bool]] = {
     "lt": lambda a, b: strcmp(a, b) < 0, "lti": lambda a, b: strcmpic(a, b) < 0,
     "le": lambda a, b: strcmp(a, b) <= 0, "lei": lambda a, b: strcmpic(a, b) <= 0,
     "gt": lambda a, b: strcmp(a, b) > 0, "gti": lambda a, b: strcmpic(a, b) > 0,
@@ -203,7 +202,7 @@ def _sorts_before(name: str, left: str, right: str) -> bool:
     return _SORT_STRINGS[name](left, right)
 
 
-def item_sort(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_sort(ev: Evaluator, item: Item, skipping: bool) -> str:
     """${sort{list}{comparator}{extractor}}: an insertion sort, as Exim does it."""
     ctx = ev.ctx
     tokens = list(item.args)
@@ -265,7 +264,7 @@ def list_element(field: int, list_text: str) -> str | None:
     return elements[field - 1]
 
 
-def item_listextract(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_listextract(ev: Evaluator, item: Item, skipping: bool) -> str:
     """${listextract{number}{list}{yes}{no}}."""
     ctx = ev.ctx
     save_value = ctx.lookup_value
@@ -298,7 +297,7 @@ def item_listextract(ev: "Evaluator", item: Item, skipping: bool) -> str:
     return out
 
 
-def item_listquote(ev: "Evaluator", item: Item, skipping: bool) -> str:
+def item_listquote(ev: Evaluator, item: Item, skipping: bool) -> str:
     """${listquote{separator}{text}}: *text* as one list element."""
     sep, text = ev.read_subs(Cursor(item.args, item.closed, item), 2, 2, skipping, True,
                              item.name)

@@ -21,7 +21,6 @@ string" in an error message; they take no part in equality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +183,8 @@ class Item:
     cond: Condition | None = None  # the condition of ${if}
 
 
-Part = Union[Literal, Variable, HeaderRef, MatchRef, Operator, Item, Break]
-Token = Union[Group, Word, CondGroup, Break]
+Part = Literal | Variable | HeaderRef | MatchRef | Operator | Item | Break
+Token = Group | Word | CondGroup | Break
 
 
 def _broken_in(node: object) -> Break | None:

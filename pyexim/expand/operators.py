@@ -18,17 +18,34 @@ import base64
 import hashlib
 import os
 import stat as stat_module
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pyexim import hostaddr
-from pyexim.address import (AddressError, AddressOptions, GroupState, extract_address,
-                            find_address_end, quote_local_part, quoted_string)
+from pyexim.address import (
+    AddressError,
+    AddressOptions,
+    GroupState,
+    extract_address,
+    find_address_end,
+    quote_local_part,
+    quoted_string,
+)
 from pyexim.expand import arith
 from pyexim.expand.evaluator import ExpansionError, string_integer
 from pyexim.expand.nodes import Operator
 from pyexim.expand.rfc2047 import b64decode, decode_2047, quote_2047
-from pyexim.expand.strings import (ALNUM, DIGITS, SPACE, XDIGITS, c_int32, iter_list, lower,
-                                   printing, upper)
+from pyexim.expand.strings import (
+    ALNUM,
+    DIGITS,
+    SPACE,
+    XDIGITS,
+    c_int32,
+    iter_list,
+    lower,
+    printing,
+    upper,
+)
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -66,7 +83,7 @@ def resolve(name: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def apply_operator(ev: "Evaluator", node: Operator, skipping: bool) -> str:
+def apply_operator(ev: Evaluator, node: Operator, skipping: bool) -> str:
     """Expand the argument, then apply the operator (unless skipping)."""
     if node.cert_var is not None:
         text = node.cert_var
@@ -170,8 +187,7 @@ def extract_substr(subject: str, value1: int, value2: int) -> str:
         value1 += sublen
         if value1 < 0:
             value2 += value1
-            if value2 < 0:
-                value2 = 0
+            value2 = max(value2, 0)
             value1 = 0
         elif value2 < 0:
             value2 = value1
@@ -187,7 +203,7 @@ def extract_substr(subject: str, value1: int, value2: int) -> str:
     return subject[value1:value1 + value2]
 
 
-def _address_options(ev: "Evaluator") -> AddressOptions:
+def _address_options(ev: Evaluator) -> AddressOptions:
     o = ev.ctx.options
     return AddressOptions(o.allow_domain_literals, o.allow_utf8_domains,
                           o.strip_excess_angle_brackets, o.strip_trailing_dot)
@@ -196,7 +212,7 @@ def _address_options(ev: "Evaluator") -> AddressOptions:
 # ---------------------------------------------------------------------------
 # the operators
 
-def op_base32(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_base32(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     n, whole = strtoul(text)
     if not whole:
         raise ExpansionError(f'argument for base32 operator is "{text}", which is not a '
@@ -221,11 +237,11 @@ def _decode_base(text: str, alphabet: str, name: str) -> str:
     return str(_signed_long(n))
 
 
-def op_base32d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_base32d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return _decode_base(text, BASE32_CHARS, "base32d")
 
 
-def op_base62(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_base62(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     n, whole = strtoul(text)
     if not whole:
         raise ExpansionError(f'argument for base62 operator is "{text}", which is not a '
@@ -237,22 +253,22 @@ def op_base62(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return "".join(reversed(out))
 
 
-def op_base62d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_base62d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return _decode_base(text, BASE62_CHARS, "base62d")
 
 
-def op_base64(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_base64(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return base64.b64encode(text.encode("latin-1")).decode("ascii")
 
 
-def op_base64d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_base64d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     decoded = b64decode(text)
     if decoded is None:
         raise ExpansionError(f'string "{text}" is not well-formed for "{name}" operator')
     return decoded.split("\0", 1)[0]
 
 
-def op_expand(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_expand(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     from pyexim.expand import expand_with
     try:
         return expand_with(ev, text, always=True)
@@ -260,30 +276,30 @@ def op_expand(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
         raise type(error)(f'internal expansion of "{text}" failed: {error.message}') from None
 
 
-def op_lc(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_lc(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return lower(text)
 
 
-def op_uc(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_uc(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return upper(text)
 
 
-def op_md5(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_md5(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return _hexdigest(text, "md5", False)
 
 
-def op_sha1(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_sha1(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return _hexdigest(text, "sha1", True)
 
 
-def op_sha2(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_sha2(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     algorithm = {None: "sha256", "256": "sha256", "384": "sha384", "512": "sha512"}.get(arg)
     if algorithm is None:
         raise ExpansionError("unrecognised sha2 variant")
     return _hexdigest(text, algorithm, True)
 
 
-def op_sha3(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_sha3(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     algorithm = {None: "sha3_256", "224": "sha3_224", "256": "sha3_256", "384": "sha3_384",
                  "512": "sha3_512"}.get(arg)
     if algorithm is None:
@@ -291,7 +307,7 @@ def op_sha3(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return _hexdigest(text, algorithm, True)
 
 
-def op_hex2b64(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_hex2b64(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     for c in text:
         if c not in XDIGITS:
             raise ExpansionError(f'"{text}" is not a hex string')
@@ -301,15 +317,15 @@ def op_hex2b64(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def op_hexquote(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
-    return "".join(c if 0x21 <= ord(c) <= 0x7E else "\\x%02x" % ord(c) for c in text)
+def op_hexquote(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    return "".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in text)
 
 
-def op_listcount(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_listcount(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return str(sum(1 for _ in iter_list(text, buffer_size=2)))
 
 
-def op_listnamed(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_listnamed(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return expand_listnamed(ev, text, arg)
 
 
@@ -317,10 +333,9 @@ _LIST_KINDS = {"a": ("address", "address "), "d": ("domain", "domain "),
                "h": ("host", "host "), "l": ("localpart", "localpart ")}
 
 
-def expand_listnamed(ev: "Evaluator", name: str, listtype: str | None) -> str:
+def expand_listnamed(ev: Evaluator, name: str, listtype: str | None) -> str:
     """A named list's items as a colon-separated list (nested named lists expanded)."""
-    if name.startswith("+"):
-        name = name[1:]
+    name = name.removeprefix("+")
     if listtype is None:
         found = ev.ctx.named_list(None, name)
         label = ""
@@ -350,7 +365,7 @@ def iter_list_separator(text: str) -> str:
     return list_separator_of(text)
 
 
-def op_mask(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_mask(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     kind = hostaddr.is_ip_address(text, allow_mask=True)
     if kind == 0:
         raise ExpansionError(f'"{text}" is not an IP address')
@@ -370,7 +385,7 @@ def op_mask(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
 def ipv6_nmtoa(words: list[int]) -> str:
     """Exim's ipv6_nmtoa: compressed IPv6 text (the longest run of zero groups, even a
     single one, becomes "::"; the first of equal runs wins)."""
-    groups = []
+    groups: list[int] = []
     for w in words[:4]:
         groups.extend(((w >> 16) & 0xFFFF, w & 0xFFFF))
     best_start, best_len = -1, 0
@@ -398,7 +413,7 @@ def ipv6_nmtoa(words: list[int]) -> str:
     return f"{head}::{tail}\0"
 
 
-def _ipv6_words(ev: "Evaluator", text: str) -> list[int]:
+def _ipv6_words(ev: Evaluator, text: str) -> list[int]:
     kind = hostaddr.is_ip_address(text)
     if kind == 6:
         return hostaddr.host_aton(text)
@@ -407,37 +422,37 @@ def _ipv6_words(ev: "Evaluator", text: str) -> list[int]:
     raise ExpansionError(f'"{text}" is not an IP address')
 
 
-def op_ipv6norm(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_ipv6norm(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return ipv6_nmtoa(_ipv6_words(ev, text))
 
 
-def op_ipv6denorm(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_ipv6denorm(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return hostaddr.host_nmtoa(_ipv6_words(ev, text), -1, ":")
 
 
-def _extracted(ev: "Evaluator", text: str):  # type: ignore[no-untyped-def]
+def _extracted(ev: Evaluator, text: str):  # type: ignore[no-untyped-def]
     try:
         return extract_address(text, options=_address_options(ev))
     except AddressError:
         return None
 
 
-def op_address(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_address(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     found = _extracted(ev, text)
     return found.address if found else ""
 
 
-def op_local_part(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_local_part(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     found = _extracted(ev, text)
     return found.local_part if found else ""
 
 
-def op_domain(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_domain(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     found = _extracted(ev, text)
     return found.domain_part if found else ""
 
 
-def op_addresses(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_addresses(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     sub = text
     pos = 0
     while pos < len(sub) and sub[pos] in SPACE:
@@ -470,7 +485,7 @@ def op_addresses(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return "".join(out)
 
 
-def op_quote(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_quote(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     if arg is None:
         needs = not text or any(c not in ALNUM and c not in "_-." for c in text)
         return quoted_string(text) if needs else text
@@ -482,19 +497,19 @@ def op_quote(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
         raise ExpansionError(error.message) from None
 
 
-def op_quote_local_part(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_quote_local_part(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return quote_local_part(text)
 
 
-def op_rxquote(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_rxquote(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return "".join(c if c in ALNUM else "\\" + c for c in text)
 
 
-def op_rfc2047(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_rfc2047(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return quote_2047(text, ev.ctx.options.headers_charset, False)
 
 
-def op_rfc2047d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_rfc2047d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     decoded, error = decode_2047(text, ev.ctx.options.check_rfc2047_length,
                                  ev.ctx.options.headers_charset, "?")
     if error:
@@ -502,7 +517,7 @@ def op_rfc2047d(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return decoded or ""
 
 
-def op_from_utf8(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_from_utf8(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -525,7 +540,7 @@ _UTF8_EXTRA = [1] * 32 + [2] * 16 + [3] * 8 + [4] * 4 + [5] * 4
 _UTF8_MASK = (0xFF, 0x1F, 0x0F, 0x07, 0x03, 0x01)
 
 
-def op_utf8clean(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_utf8clean(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     out: list[str] = []
     seq: list[str] = []
     bytes_left = 0
@@ -576,7 +591,7 @@ def op_utf8clean(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
 
 
 def _idna(direction: str, what: str) -> OpFunc:
-    def op(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+    def op(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
         try:
             if what == "domain":
                 if direction == "to":
@@ -605,15 +620,15 @@ def _from_alabel(label: str) -> str:
     return label
 
 
-def op_escape(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_escape(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return printing(text, print_topbitchars=ev.ctx.options.print_topbitchars)
 
 
-def op_escape8bit(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
-    return "".join(c if ord(c) < 127 and c != "\\" else "\\%03o" % ord(c) for c in text)
+def op_escape8bit(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    return "".join(c if ord(c) < 127 and c != "\\" else f"\\{ord(c):03o}" for c in text)
 
 
-def op_eval(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_eval(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     try:
         return str(arith.evaluate(text, decimal=name.startswith("eval10")))
     except arith.ArithError as error:
@@ -657,7 +672,7 @@ def print_time(t: int) -> str:
     return out
 
 
-def op_time_eval(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_time_eval(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     n = read_time(text)
     if n < 0:
         raise ExpansionError(f'string "{text}" is not an Exim time interval in "{name}" '
@@ -665,26 +680,25 @@ def op_time_eval(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
     return str(n)
 
 
-def op_time_interval(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
-    if not text or any(c not in DIGITS for c in text):
-        if text:
-            raise ExpansionError(f'string "{text}" is not a positive number in "{name}" '
-                                 "operator")
+def op_time_interval(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    if text and any(c not in DIGITS for c in text):
+        raise ExpansionError(f'string "{text}" is not a positive number in "{name}" '
+                             "operator")
     n = 0
     for c in text:
         n = c_int32(n * 10 + ord(c) - 48)
     return print_time(n)
 
 
-def op_str2b64(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_str2b64(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return op_base64(ev, text, arg, name)
 
 
-def op_strlen(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_strlen(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return str(len(text))
 
 
-def op_substring(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_substring(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     """length/l, substr/s, hash/h, nhash/nh with their _N_M numbers."""
     if arg is None:
         raise ExpansionError(f"missing values after {name}")
@@ -730,7 +744,7 @@ _MODE_TABLES = (
 )
 
 
-def op_stat(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_stat(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     from pyexim.expand.context import FORBID_EXISTS
     if FORBID_EXISTS in ev.ctx.forbid:
         raise ExpansionError("Use of the stat() expansion is not permitted")
@@ -747,9 +761,7 @@ def op_stat(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
         table = _MODE_TABLES[0]
         if i == 0 and mode & 0o1000:
             table = _MODE_TABLES[2]
-        elif i == 1 and mode & 0o2000:
-            table = _MODE_TABLES[1]
-        elif i == 2 and mode & 0o4000:
+        elif i == 1 and mode & 0o2000 or i == 2 and mode & 0o4000:
             table = _MODE_TABLES[1]
         parts.append(table[bits & 7])
         bits >>= 3
@@ -759,16 +771,16 @@ def op_stat(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
             f"atime={int(st.st_atime)} mtime={int(st.st_mtime)} ctime={int(st.st_ctime)}")
 
 
-def op_randint(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_randint(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     limit = c_int32(string_integer(text, True) % (1 << 32))
     # GnuTLS-built Exim: a maximum of 0 or 1 always gives 0.
     return "0" if limit <= 1 else str(ev.ctx.rng.randrange(limit))
 
 
-def op_reverse_ip(ev: "Evaluator", text: str, arg: str | None, name: str) -> str:
+def op_reverse_ip(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     if hostaddr.is_ip_address(text, allow_mask=True) == 0:
         raise ExpansionError(f"reverse_ip() not given an IP address [{text}]")
-    address = text[7:] if text.startswith("::ffff:") else text
+    address = text.removeprefix("::ffff:")
     words = hostaddr.host_aton(address)
     if len(words) == 1:
         w = words[0]

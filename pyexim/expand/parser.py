@@ -16,9 +16,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pyexim.expand.nodes import (Break, CondGroup, Condition, Group, HeaderRef, Item,
-                                 Literal, MatchRef, Operator, Part, Seq, Token, Variable,
-                                 Word)
+from pyexim.expand.nodes import (
+    Break,
+    CondGroup,
+    Condition,
+    Group,
+    HeaderRef,
+    Item,
+    Literal,
+    MatchRef,
+    Operator,
+    Part,
+    Seq,
+    Token,
+    Variable,
+    Word,
+)
 from pyexim.expand.strings import ALNUM, ALPHA, DIGITS, SPACE, c_int32, interpret_escape
 
 # Item names in the Debian 4.96 build (I18N adds imapfolder, SRS adds srs_encode).
@@ -72,7 +85,7 @@ def is_header_name(name: str) -> bool:
 class _Parser:
     """One pass over one string; ``stopped`` is set at the first Break."""
 
-    __slots__ = ("src", "n", "stopped")
+    __slots__ = ("n", "src", "stopped")
 
     def __init__(self, src: str):
         self.src = src

@@ -63,7 +63,7 @@ def compile_or_fail(pattern: str, caseless: bool = False) -> re.Pattern[str]:
                              f"{offset}") from None
 
 
-def set_match_strings(ctx: "ExpansionContext", found: re.Match[str], subject: str) -> None:
+def set_match_strings(ctx: ExpansionContext, found: re.Match[str], subject: str) -> None:
     """Set $0, $1... from a match, as Exim's regex_match_and_setup does."""
     groups = [found.group(0)] + [g if g is not None else "" for g in found.groups()]
     last = len(groups)

@@ -8,8 +8,20 @@ point where Exim's reader failed, so a broken string stays broken the same way.
 
 from __future__ import annotations
 
-from pyexim.expand.nodes import (Break, CondGroup, Condition, Group, HeaderRef, Item, Literal,
-                                 MatchRef, Operator, Seq, Variable, Word)
+from pyexim.expand.nodes import (
+    Break,
+    CondGroup,
+    Condition,
+    Group,
+    HeaderRef,
+    Item,
+    Literal,
+    MatchRef,
+    Operator,
+    Seq,
+    Variable,
+    Word,
+)
 from pyexim.expand.strings import ALNUM
 
 
@@ -21,7 +33,7 @@ def _literal(text: str, after_name: bool) -> str:
             out.append("\\" + ch)
         elif index == 0 and after_name and (ch in ALNUM or ch == "_"):
             # Would extend the preceding $name or $1: write it as an octal escape.
-            out.append("\\%03o" % ord(ch))
+            out.append(f"\\{ord(ch):03o}")
         else:
             out.append(ch)
     return "".join(out)

@@ -214,7 +214,7 @@ def quote_2047(text: str, charset: str | None, fold: bool = False) -> str:
                 length += 1
                 first_byte = False
             else:
-                out.append("=%02X" % o)
+                out.append(f"={o:02X}")
                 length += 3
                 coded = True
                 first_byte = not first_byte

@@ -119,7 +119,7 @@ def printing(text: str, *, tabs: bool = False, spaces: bool = False,
             out.append(ch)
             continue
         changed = True
-        out.append(_PRINT_ESCAPES.get(ch) or "\\%03o" % ord(ch))
+        out.append(_PRINT_ESCAPES.get(ch) or f"\\{ord(ch):03o}")
     if not changed:
         return text
     return mark("".join(out), isinstance(text, Tainted))

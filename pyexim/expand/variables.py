@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pyexim.expand.strings import ALPHA, SPACE, iter_list, lower
 from pyexim.taint import Tainted, mark
@@ -28,7 +29,7 @@ Reader = Callable[["Evaluator"], "str | None"]
 # ---------------------------------------------------------------------------
 # Headers (Exim: find_header)
 
-def find_header(ctx: "ExpansionContext", name: str | None, *, raw: bool = False,
+def find_header(ctx: ExpansionContext, name: str | None, *, raw: bool = False,
                 as_list: bool = False, exists_only: bool = False,
                 charset: str | None = None) -> str | None:
     """The value of header *name* (lower-case, with its colon), or of all headers.
@@ -100,21 +101,21 @@ def find_header(ctx: "ExpansionContext", name: str | None, *, raw: bool = False,
 # Readers
 
 def _str(name: str) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         value = ev.ctx.values.get(name)
         return "" if value is None else value if isinstance(value, str) else str(value)
     return read
 
 
 def _int(name: str, default: int = 0) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         value = ev.ctx.values.get(name)
         return str(default if value is None else int(value))  # type: ignore[call-overload]
     return read
 
 
 def _bool(name: str) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         return "yes" if ev.ctx.values.get(name) else "no"
     return read
 
@@ -125,7 +126,7 @@ def _fixed(text: str) -> Reader:
 
 def _address_part(name: str, domain: bool) -> Reader:
     """The local part (or domain) of address variable *name*, split at the last @."""
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         value = ev.ctx.values.get(name)
         if not value:
             return ""
@@ -138,12 +139,19 @@ def _address_part(name: str, domain: bool) -> Reader:
     return read
 
 
+def _acl_arg(number: int) -> Reader:
+    def read(ev: Evaluator) -> str | None:
+        args = ev.ctx.acl_args
+        return args[number - 1] if len(args) >= number else ""
+    return read
+
+
 def _cert(name: str) -> Reader:
     return lambda ev: "<cert>" if ev.ctx.values.get(name) else ""
 
 
 def _filter_int(index: int, signed: bool) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         if not ev.ctx.filter_running:
             return None
         return str((ev.ctx.filter_svars if signed else ev.ctx.filter_vars)[index])
@@ -161,7 +169,7 @@ _DKIM_DEFAULTS = {
 
 
 def _dkim(name: str) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         value = ev.ctx.values.get(name)
         return _DKIM_DEFAULTS[name] if value is None else str(value)
     return read
@@ -174,75 +182,73 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
            "Dec")
 
 
-def _now(ev: "Evaluator") -> tuple[float, time.struct_time]:
+def _now(ev: Evaluator) -> tuple[float, time.struct_time]:
     now = ev.ctx.clock()
     local = time.gmtime(now) if ev.ctx.options.timestamps_utc else time.localtime(now)
     return now, local
 
 
-def _zone(ev: "Evaluator", now: float, local: time.struct_time) -> str:
+def _zone(ev: Evaluator, now: float, local: time.struct_time) -> str:
     if ev.ctx.options.timestamps_utc:
         return "+0000"
     offset = local.tm_gmtoff // 60
     sign = "-" if offset < 0 else "+"
-    return "%s%02d%02d" % (sign, abs(offset) // 60, abs(offset) % 60)
+    return f"{sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
 
 
-def tod_full(ev: "Evaluator") -> str:
+def tod_full(ev: Evaluator) -> str:
     """$tod_full: ``Wed, 25 Nov 2026 09:27:06 +0000``."""
     now, t = _now(ev)
-    return "%s, %02d %s %04d %02d:%02d:%02d %s" % (
-        _DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year, t.tm_hour, t.tm_min,
-        t.tm_sec, _zone(ev, now, t))
+    return (f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} {_zone(ev, now, t)}")
 
 
-def tod_log(ev: "Evaluator") -> str:
+def tod_log(ev: Evaluator) -> str:
     """$tod_log: ``2026-11-25 09:27:06`` (never with the zone)."""
     _, t = _now(ev)
-    return "%04d-%02d-%02d %02d:%02d:%02d" % (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour,
-                                              t.tm_min, t.tm_sec)
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d} "
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}")
 
 
-def _tod_bsdinbox(ev: "Evaluator") -> str:
+def _tod_bsdinbox(ev: Evaluator) -> str:
     _, t = _now(ev)
-    return "%s %s %02d %02d:%02d:%02d %04d" % (_DAYS[t.tm_wday], _MONTHS[t.tm_mon - 1],
-                                                t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                                                t.tm_year)
+    return (f"{_DAYS[t.tm_wday]} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} "
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} {t.tm_year:04d}")
 
 
-def _tod_epoch(ev: "Evaluator") -> str:
+def _tod_epoch(ev: Evaluator) -> str:
     return str(int(ev.ctx.clock()))
 
 
-def _tod_epoch_l(ev: "Evaluator") -> str:
+def _tod_epoch_l(ev: Evaluator) -> str:
     now = ev.ctx.clock()
     seconds = int(now)
-    return "%d%06d" % (seconds, int(round((now - seconds) * 1_000_000)) % 1_000_000)
+    return f"{seconds}{round((now - seconds) * 1_000_000) % 1_000_000:06d}"
 
 
-def _tod_logfile(ev: "Evaluator") -> str:
+def _tod_logfile(ev: Evaluator) -> str:
     _, t = _now(ev)
-    return "%04d%02d%02d" % (t.tm_year, t.tm_mon, t.tm_mday)
+    return f"{t.tm_year:04d}{t.tm_mon:02d}{t.tm_mday:02d}"
 
 
-def _tod_zone(ev: "Evaluator") -> str:
+def _tod_zone(ev: Evaluator) -> str:
     now, t = _now(ev)
     return _zone(ev, now, t)
 
 
-def _tod_zulu(ev: "Evaluator") -> str:
+def _tod_zulu(ev: Evaluator) -> str:
     t = time.gmtime(ev.ctx.clock())
-    return "%04d%02d%02d%02d%02d%02dZ" % (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour,
-                                          t.tm_min, t.tm_sec)
+    return (f"{t.tm_year:04d}{t.tm_mon:02d}{t.tm_mday:02d}"
+            f"{t.tm_hour:02d}{t.tm_min:02d}{t.tm_sec:02d}Z")
 
 
 # -- computed values ---------------------------------------------------------
 
-def _pid(ev: "Evaluator") -> str:
+def _pid(ev: Evaluator) -> str:
     return str(ev.ctx.pid)
 
 
-def _load_average(ev: "Evaluator") -> str:
+def _load_average(ev: Evaluator) -> str:
     if ev.ctx.load_average is not None:
         return str(ev.ctx.load_average())
     try:
@@ -251,7 +257,7 @@ def _load_average(ev: "Evaluator") -> str:
         return "-1"
 
 
-def _reply_address(ev: "Evaluator") -> str:
+def _reply_address(ev: Evaluator) -> str:
     ctx = ev.ctx
     value = find_header(ctx, "reply-to:", raw=True)
     if value is not None:
@@ -266,20 +272,20 @@ def _reply_address(ev: "Evaluator") -> str:
 
 
 def _message_headers(raw: bool) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         value = find_header(ev.ctx, None, raw=raw)
         return value or ""
     return read
 
 
 def _message_body(end: bool) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         value = ev.ctx.message_body_end if end else ev.ctx.message_body
         return value or ""
     return read
 
 
-def _sender_host_name(ev: "Evaluator") -> str:
+def _sender_host_name(ev: Evaluator) -> str:
     ctx = ev.ctx
     name = ctx.values.get("sender_host_name")
     if (not name and ctx.values.get("sender_host_address")
@@ -288,7 +294,7 @@ def _sender_host_name(ev: "Evaluator") -> str:
     return name if isinstance(name, str) else str(name) if name else ""
 
 
-def _recipients(ev: "Evaluator") -> str:
+def _recipients(ev: Evaluator) -> str:
     recipients = ev.ctx.recipients
     if not recipients:
         return ""
@@ -296,13 +302,13 @@ def _recipients(ev: "Evaluator") -> str:
 
 
 def _space(spool: bool, inodes: bool) -> Reader:
-    def read(ev: "Evaluator") -> str | None:
+    def read(ev: Evaluator) -> str | None:
         values = ev.ctx.values
         spool_dir = str(values.get("spool_directory") or "")
+        path: str | None = None
         if spool:
             path = spool_dir
         else:
-            path = None
             for item in iter_list(str(values.get("log_file_path") or "") or ":", ":"):
                 if item != "syslog":
                     path = item
@@ -312,7 +318,7 @@ def _space(spool: bool, inodes: bool) -> Reader:
             path = f"{spool_dir}/log" if path == "" else path.rpartition("/")[0] \
                 if "/" in path else path
         try:
-            st = os.statvfs(path)
+            st = os.statvfs(path or ".")
         except OSError:
             return "-1"
         if inodes:
@@ -405,9 +411,7 @@ def _simple_readers() -> dict[str, Reader]:
 
 VARIABLES: dict[str, Reader] = {
     **_simple_readers(),
-    **{f"acl_arg{i}": (lambda i: lambda ev: (ev.ctx.acl_args[i - 1]
-                                             if len(ev.ctx.acl_args) >= i else ""))(i)
-       for i in range(1, 10)},
+    **{f"acl_arg{i}": _acl_arg(i) for i in range(1, 10)},
     "acl_narg": lambda ev: str(len(ev.ctx.acl_args)),
     **{name: _dkim(name) for name in _DKIM_DEFAULTS},
     **{f"n{i}": _filter_int(i, False) for i in range(10)},
@@ -451,7 +455,7 @@ VARIABLES: dict[str, Reader] = {
 }
 
 
-def find_variable(ev: "Evaluator", name: str, *, skipping: bool = False) -> str | None:
+def find_variable(ev: Evaluator, name: str, *, skipping: bool = False) -> str | None:
     """The value of variable *name*, or None when Exim has no such variable.
 
     While skipping, a known variable reads as empty without being computed (so no
@@ -485,7 +489,7 @@ def find_variable(ev: "Evaluator", name: str, *, skipping: bool = False) -> str 
     return reader(ev)
 
 
-def variable_error_suffix(name: str, ctx: "ExpansionContext") -> str:
+def variable_error_suffix(name: str, ctx: ExpansionContext) -> str:
     """Exim's extra words for an unknown variable that looks like an ACL variable."""
     if not name.startswith("acl_"):
         return ""

@@ -20,6 +20,7 @@ whether the recorded goldens still match Exim.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import subprocess
 import sys
@@ -60,6 +61,10 @@ def run_exim(case: str, extra: tuple[str, ...]) -> str:
     return normalise(result.stdout.decode("latin-1"))
 
 
+def _run_with(extra: tuple[str, ...], case: str) -> str:
+    return run_exim(case, extra)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
@@ -71,7 +76,7 @@ def main() -> int:
     for case_file, golden_file, extra in SETS:
         cases = read_cases(GOLDEN / case_file)
         with ThreadPoolExecutor(max_workers=4) as pool:
-            outputs = list(pool.map(lambda c: run_exim(c, extra), cases))
+            outputs = list(pool.map(functools.partial(_run_with, extra), cases))
         lines = [json.dumps({"case": c, "stdout": o}, ensure_ascii=False)
                  for c, o in zip(cases, outputs)]
         text = "\n".join(lines) + "\n"

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from pyexim.expand import (ExpansionContext, ExpansionError, ForcedFail, acl_condition_value,
-                           check_syntax, expand_condition, expand_string, from_engine,
-                           to_engine)
+from pyexim.expand import (
+    ExpansionContext,
+    ExpansionError,
+    ForcedFail,
+    acl_condition_value,
+    check_syntax,
+    expand_condition,
+    expand_string,
+    from_engine,
+    to_engine,
+)
 from pyexim.expand.context import ACL_DEFER, ACL_ERROR, ACL_FAIL, ACL_OK, FORBID_RUN
 
 
@@ -71,8 +79,8 @@ def test_acl_runner_receives_arguments_and_restores_them() -> None:
     ("${if radius{a}}", 'support for "radius" not compiled'),
     ("${if saslauthd{{a}{b}}}", 'support for "saslauthd" not compiled'),
     ("${perl{f}}", '"${perl" encountered, but this facility is not included in this binary'),
-    ("${dlfunc{f}{g}}", '"${dlfunc" encountered, but this facility is not included in this '
-                        "binary"),
+    ("${dlfunc{f}{g}}", ('"${dlfunc" encountered, but this facility is not included in '
+                         "this binary")),
 ])
 def test_features_pyexim_lacks_fail_as_in_an_exim_without_them(text: str, message: str) -> None:
     with pytest.raises(ExpansionError) as caught:

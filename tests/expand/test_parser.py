@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from pyexim.expand.nodes import (Break, CondGroup, Condition, Group, HeaderRef, Item, Literal,
-                                 MatchRef, Operator, Seq, Variable, Word)
+from pyexim.expand.nodes import (
+    Break,
+    CondGroup,
+    Condition,
+    Group,
+    HeaderRef,
+    Item,
+    Literal,
+    MatchRef,
+    Operator,
+    Seq,
+    Variable,
+    Word,
+)
 from pyexim.expand.parser import parse
 
 
@@ -62,8 +74,8 @@ def test_nested_conditions() -> None:
     ("$", "static", "$ not followed by letter, digit, or {"),
     ("${12", "static", "} expected after number"),
     ("${-x}", "static", "letter or digit expected after ${"),
-    ("${tod_log", "static", '"${tod_log" is not a known operator (or a } is missing in a '
-                            "variable reference)"),
+    ("${tod_log", "static", ('"${tod_log" is not a known operator (or a } is missing in '
+                             "a variable reference)")),
     ("${if nosuch{a}}", "static", 'unknown condition "nosuch"'),
     ("${if !{a}}", "static", 'condition name expected, but found "{a}}"'),
     ("${lookup{x}}", "static", "missing lookup type"),

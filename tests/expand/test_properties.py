@@ -13,9 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyexim.expand import ExpansionContext, ExpansionError, expand_string
-from pyexim.expand.context import (FORBID_DLFUNC, FORBID_EXISTS, FORBID_LOOKUP, FORBID_PERL,
-                                   FORBID_READFILE, FORBID_READSOCK, FORBID_RUN)
 from pyexim.expand.conditions import CONDITIONS
+from pyexim.expand.context import (
+    FORBID_DLFUNC,
+    FORBID_EXISTS,
+    FORBID_LOOKUP,
+    FORBID_PERL,
+    FORBID_READFILE,
+    FORBID_READSOCK,
+    FORBID_RUN,
+)
 from pyexim.expand.items import ITEMS
 from pyexim.expand.operators import OPERATORS
 from pyexim.expand.parser import parse
