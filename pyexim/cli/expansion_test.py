@@ -31,7 +31,7 @@ from pyexim.expand import (
     from_engine,
     to_engine,
 )
-from pyexim.expand.strings import SPACE, from_bytes_text, to_bytes_text
+from pyexim.expand.strings import from_bytes_text, to_bytes_text
 from pyexim.taint import Tainted
 
 if TYPE_CHECKING:
@@ -57,9 +57,7 @@ def run(invocation: Invocation) -> int:
     except ConfigError as error:
         sys.stderr.write(panic_die_text(error, "pyexim"))
         return 1
-    ctx = context_for(config, invocation, path)
-    from pyexim.acl.local import attach_to_expansion
-    attach_to_expansion(config, ctx)     # ${acl ...} runs the ACL engine
+    ctx = prepare(config, invocation, path)
     out = sys.stdout.buffer
     if invocation.expansion_message_file:
         status = load_message(ctx, config, invocation.expansion_message_file,
@@ -204,6 +202,7 @@ def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionCont
         "qualify_domain": qualify_domain,
         "qualify_recipient": _text(_option(config, "qualify_recipient", qualify_domain)),
         "spool_directory": _text(_option(config, "spool_directory", "")),
+        "spf_guess": _text(_option(config, "spf_guess", "")),
         "log_file_path": _text(_option(config, "log_file_path", "")),
         "bounce_return_size_limit": _int_option(config, "bounce_return_size_limit", 0),
         "exim_path": _text(_option(config, "exim_path", sys.argv[0])),
@@ -270,6 +269,14 @@ def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionCont
                            panic_log=_panic_log)
     ctx.lookup_context = _lookup_context(config, ctx)
     ctx.host_name_lookup = _host_name_lookup
+    return ctx
+
+
+def prepare(config: Any, invocation: Invocation, path: str) -> ExpansionContext:
+    """The context of a -be run, with the configuration's ACLs ready for ${acl}."""
+    from pyexim.acl.local import attach_to_expansion
+    ctx = context_for(config, invocation, path)
+    attach_to_expansion(config, ctx)     # ${acl ...} runs the ACL engine
     return ctx
 
 
@@ -455,4 +462,4 @@ def _body_view(text: str, keep_newlines: bool) -> str:
     return text if keep_newlines else text.replace("\n", " ")
 
 
-__all__ = ["SPACE", "LineTester", "context_for", "read_input_line", "run"]
+__all__ = ["LineTester", "context_for", "prepare", "read_input_line", "run"]

@@ -30,7 +30,7 @@ from pyexim.expand.evaluator import (
 )
 from pyexim.expand.nodes import Break, CondGroup, Condition, Group, HeaderRef, Variable
 from pyexim.expand.pcre import compile_or_fail, set_match_strings
-from pyexim.expand.strings import DIGITS, iter_list, strcmp, strcmpic
+from pyexim.expand.strings import DIGITS, iter_list, lower, strcmp, strcmpic
 from pyexim.taint import mark
 
 if TYPE_CHECKING:
@@ -353,8 +353,9 @@ def cond_inbound_srs(ev: Evaluator, cond: Condition, want: bool) -> bool:
     quoting = local_part.startswith('"') or any(
         not c.isalnum() and c not in ".!#$%&'*+-/=?^_`{|}~" for c in local_part)
     q = '"' if quoting else ""
-    recipient = f"{q}{found.group(4)}{q}@{found.group(3)}"
-    ctx.values["srs_recipient"] = mark(recipient.lower() if False else recipient, True)
+    # Exim formats it with %S, its lower-casing conversion.
+    recipient = f"{q}{lower(found.group(4))}{q}@{lower(found.group(3))}"
+    ctx.values["srs_recipient"] = mark(recipient, True)
     if not secret:
         return True
     days = int(ctx.clock()) // 86400

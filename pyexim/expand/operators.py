@@ -591,33 +591,30 @@ def op_utf8clean(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 
 def _idna(direction: str, what: str) -> OpFunc:
+    """The I18N operators. Debian builds Exim with libidn (IDNA 2003), which Python's
+    "idna" codec implements for domains; local parts are plain punycode with "xn--"."""
     def op(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
         try:
             if what == "domain":
                 if direction == "to":
-                    unicode = text.encode("latin-1").decode("utf-8")
-                    return ".".join(_to_alabel(label) for label in unicode.split("."))
-                return ".".join(_from_alabel(label) for label in text.split("."))
+                    if text.isascii():
+                        return text
+                    return text.encode("latin-1").decode("utf-8").encode("idna").decode()
+                return text.encode("latin-1").decode("idna").encode("utf-8").decode("latin-1")
             if direction == "to":
-                return _to_alabel(text.encode("latin-1").decode("utf-8"))
-            return _from_alabel(text)
+                if text.isascii():
+                    return text
+                unicode = text.encode("latin-1").decode("utf-8")
+                return "xn--" + unicode.encode("punycode").decode("ascii")
+            if not text.startswith("xn--"):
+                raise ValueError("bad alabel prefix")
+            return text[4:].encode("latin-1").decode("punycode").encode("utf-8").decode(
+                "latin-1")
         except (UnicodeError, ValueError) as error:
             words = ("utf8", "alabel") if direction == "to" else ("alabel", "utf8")
             raise ExpansionError(f"error converting {words[0]} ({printing(text)}) to "
                                  f"{words[1]}: {error}") from None
     return op
-
-
-def _to_alabel(label: str) -> str:
-    if label.isascii():
-        return label
-    return "xn--" + label.encode("punycode").decode("ascii")
-
-
-def _from_alabel(label: str) -> str:
-    if lower(label[:4]) == "xn--":
-        return label[4:].encode("ascii").decode("punycode").encode("utf-8").decode("latin-1")
-    return label
 
 
 def op_escape(ev: Evaluator, text: str, arg: str | None, name: str) -> str:

@@ -388,7 +388,8 @@ _ALIASES = {
 }
 
 # Integer variables whose unset value is not 0 (Exim's initial globals).
-_INT_DEFAULTS = {"interface_port": -1, "localhost_number": 0}
+_INT_DEFAULTS = {"interface_port": -1, "localhost_number": 0, "sending_port": -1,
+                 "local_user_uid": 0xFFFFFFFF, "local_user_gid": 0xFFFFFFFF}  # (uid_t)-1
 
 
 def _simple_readers() -> dict[str, Reader]:

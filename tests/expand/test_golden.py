@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pyexim.cli.args import parse_args
-from pyexim.cli.expansion_test import LineTester, context_for, load_message, read_input_line
+from pyexim.cli.expansion_test import LineTester, load_message, prepare, read_input_line
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -38,7 +38,7 @@ def run_be(case: str, with_message: bool = False) -> str:
     argv = ["pyexim", "-C", str(CONFIG), f"-DDATA={DATA}", "-be"]
     invocation = parse_args(argv)
     config = golden_config()
-    ctx = context_for(config, invocation, str(CONFIG))
+    ctx = prepare(config, invocation, str(CONFIG))
     if with_message:
         assert load_message(ctx, config, str(DATA / "message.eml")) == 0
     out = io.BytesIO()
