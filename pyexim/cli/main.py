@@ -21,8 +21,10 @@ MODE_MODULES: dict[str, str] = {
     "expansion_test": "pyexim.cli.expansion_test",
     "filter_test": "pyexim.cli.filter_test",
     "help": "pyexim.cli.usage",
+    "host_check": "pyexim.cli.host_check",
     "list_queue": "pyexim.cli.list_queue",
     "print_config": "pyexim.cli.print_config",
+    "rewrite_test": "pyexim.cli.rewrite_test",
     "verify": "pyexim.cli.address_test",
     "version": "pyexim.cli.version",
 }

@@ -1,0 +1,170 @@
+"""``-bh address[.port]`` and ``-bhc``: a fake SMTP session from a host, on stdin/stdout
+(Exim: exim.c host checking; spec: "Testing an incoming SMTP call").
+
+The client's commands are read from standard input and the replies written to standard
+output, after a banner saying this is a test. Every policy runs as for a real connection
+(host lists, ACLs, verification -- callouts only with ``-bhc``), but nothing is written to
+the spool or delivered; log lines appear on standard error as ``LOG: ...`` and the ACL
+trace as ``>>> ...`` lines. After an accepted message, Exim's warning that the message
+id is not real follows the ``250 OK id=`` reply.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from pyexim.cli.args import Invocation
+from pyexim.errors import ConfigError, ConfigErrors
+from pyexim.expand import ExpansionContext, ExpansionError, expand_string, to_engine
+from pyexim.hostaddr import is_ip_address
+from pyexim.receive.client import canonical_address
+from pyexim.taint import Tainted
+
+READ_SIZE = 65536
+
+
+def load_or_report(invocation: Invocation) -> tuple[Any, ExpansionContext] | None:
+    """The configuration and a fresh expansion context for a test mode; None after the
+    configuration error has been reported as Exim reports it."""
+    from pyexim.cli.expansion_test import context_for
+    from pyexim.cli.main import config_file_for
+    from pyexim.config import load_config
+    from pyexim.config.options import panic_die_text
+    path = config_file_for(invocation)
+    try:
+        config = load_config(path, invocation.macros)
+    except ConfigErrors as errors:
+        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+        return None
+    except ConfigError as error:
+        sys.stderr.write(panic_die_text(error, "pyexim"))
+        return None
+    return config, context_for(config, invocation, path)
+
+
+def extract_port(text: str) -> tuple[str, int]:
+    """Exim's host_address_extract_port: ``[addr]:port``, ``a.b.c.d.port`` or
+    ``v6::addr.port``; (address, port or 0)."""
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            return text, 0
+        rest = text[close + 1:]
+        if rest.startswith(":"):
+            if not rest[1:].lstrip("+-").isdigit():
+                return text, 0
+            return text[1:close], int(rest[1:])
+        if rest:
+            return text, 0
+        return text[1:close], 0
+    skip = -3
+    for index, char in enumerate(text):
+        if char == ":":
+            skip = 0
+        elif char == ".":
+            if skip >= 0:
+                port = text[index + 1:]
+                if not port.lstrip("+-").isdigit():
+                    return text, 0
+                return text[:index], int(port)
+            skip += 1
+    return text, 0
+
+
+def run(invocation: Invocation) -> int:
+    """Run a -bh session on stdin/stdout; 0 at the end of the session (Exim's status)."""
+    raw = invocation.host_check or ""
+    if len(os.fsencode(raw)) > 46:
+        sys.stderr.write(f"pyexim: length limit exceeded ({len(os.fsencode(raw))} > 46) "
+                         "for: -bh\n")
+        return 1
+    address, port = extract_port(raw)
+    if not is_ip_address(address):
+        sys.stderr.write(f'pyexim abandoned: "{address}" is not an IP address\n')
+        return 1
+    loaded = load_or_report(invocation)
+    if loaded is None:
+        return 1
+    config, ctx = loaded
+    session = make_session(config, ctx, invocation, canonical_address(address), port)
+    if session is None:
+        return 1
+    out = sys.stdout.buffer
+    out.write(b"\n**** SMTP testing session as if from host "
+              + str(session.client.address).encode()
+              + b"\n**** but without any ident (RFC 1413) callback.\n"
+              b"**** This is not for real!\n\n")
+    out.flush()
+    _converse(session, out)
+    return 0
+
+
+def make_session(config: Any, ctx: ExpansionContext, invocation: Invocation,
+                 address: str, port: int) -> Any:
+    """The SmtpSession of a -bh run, with the values exim.c sets for host checking."""
+    from pyexim.log import LogSelector
+    from pyexim.receive.logsink import SessionLog
+    from pyexim.receive.session import SmtpSession
+    values = ctx.values
+    for name in ("sender_address", "authenticated_id", "authenticated_sender"):
+        if name == "authenticated_id" and invocation.authenticated_id:
+            continue
+        if name == "authenticated_sender" and invocation.authenticated_sender:
+            continue
+        values.pop(name, None)
+    if not invocation.ident:
+        values.pop("sender_ident", None)
+    values["sender_host_address"] = Tainted(address)
+    values["sender_host_port"] = port
+    try:
+        selector = LogSelector.parse(config.option("log_selector"))  # type: ignore[arg-type]
+    except ConfigError as error:
+        sys.stderr.write(f"pyexim: {error.reason}\n")
+        return None
+    active = config.option("smtp_active_hostname")
+    if active:
+        try:
+            name = expand_string(to_engine(str(active)), ctx)
+            if name:
+                values["smtp_active_hostname"] = name
+        except ExpansionError as error:
+            sys.stderr.write(f'pyexim: failed to expand "{active}" (smtp_active_hostname): '
+                             f"{error.message}\n")
+            return None
+    debug = invocation.debug is not None
+    log = SessionLog(selector, testing=True, debug=debug, clock=ctx.clock, pid=ctx.pid,
+                     log_timezone=bool(config.option("log_timezone")),
+                     utc=ctx.options.timestamps_utc)
+    trace = None if debug else _trace
+    session = SmtpSession(config, ctx, log, host_checking=True,
+                          host_checking_callout=invocation.host_check_callout,
+                          enforce_sync=False, trace=trace, pid=ctx.pid)
+    session.client.rebuild()
+    if not session.host_in("hosts_connection_nolog").name == "OK":
+        session.log(session.connection_info(), selector="smtp_connection")
+    return session
+
+
+def _trace(text: str) -> None:
+    sys.stderr.write(f">>> {text}\n")
+
+
+def _converse(session: Any, out: Any) -> None:
+    """Feed stdin to the session and write its replies until it closes."""
+    stdin = sys.stdin.buffer
+    out.write(session.start())
+    out.flush()
+    while not session.closed:
+        try:
+            chunk = os.read(stdin.fileno(), READ_SIZE)
+        except OSError:
+            chunk = b""
+        out.write(session.receive(chunk))
+        out.flush()
+        if not chunk:
+            break
+
+
+__all__ = ["extract_port", "load_or_report", "make_session", "run"]
