@@ -74,6 +74,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
     """
     from pyexim.cli.expansion_test import context_for
     from pyexim.cli.main import config_file_for
+    from pyexim.lists import ListPanic
     from pyexim.routers.chain import Routing, RoutingEnv
     from pyexim.routers.verify import OPT_IS_RECIPIENT, OPT_QUALIFY
 
@@ -96,6 +97,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
         err(f"{abort}\n")
         return 1
     ctx.values["message_id"] = ""
+    _route_logs(ctx, env.log)
     routing = Routing(config, ctx, env, address_test_mode=testing)
     options = OPT_QUALIFY
     if testing or not invocation.verify_as_sender:
@@ -127,6 +129,14 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
                 status = _test_one(routing, text, options, out, verbose, status)
     except _Abort as abort:
         err(f"{abort}\n")
+        return 1
+    except ListPanic as panic:
+        # Exim writes the panic log and dies (a lookup file in a list that cannot be
+        # opened, an unknown lookup type...): exit status 1, output so far stays.
+        if verbose:
+            err(f"LOG: MAIN PANIC DIE\n  {panic.message}\n")
+        else:
+            err(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {panic.message}\n")
         return 1
     return status
 
@@ -205,6 +215,26 @@ def _sender(config: Any, invocation: Invocation, ctx: Any) -> str:
     if address and not found.domain:
         address = f"{quote_local_part(address)}@{qualify}"
     return Tainted(address)
+
+
+def _route_logs(ctx: Any, log: Callable[[str, bool], None]) -> None:
+    """Send the expansion's and the lookups' log lines to *log*. A tainted lookup file is
+    reported by both the lookup and the expansion that called it; Exim logs it once, so
+    the second, identical report is dropped."""
+    last: list[str | None] = [None]
+
+    def lookup_log(message: str, panic: bool) -> None:
+        last[0] = message if panic else None
+        log(message, panic)
+
+    def panic_log(message: str) -> None:
+        if message == last[0]:
+            last[0] = None
+            return
+        log(message, True)
+
+    ctx.lookup_context.log = lookup_log
+    ctx.panic_log = panic_log
 
 
 def _log_to(err: Callable[[str], None], debugging: bool) -> Callable[[str, bool], None]:

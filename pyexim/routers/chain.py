@@ -36,6 +36,7 @@ from pyexim.routers.base import (
     PasswdEntry,
     PasswdSource,
     Rerouted,
+    message_of,
 )
 from pyexim.routers.hosts import EximRandom, HostFinder, build_hostlist
 from pyexim.routers.item import AddressItem, Host
@@ -288,8 +289,8 @@ class Routing:
         return self._hosts_entries
 
     def dns_name_ok(self, name: str) -> bool:
-        """Does *name* pass check_dns_names_pattern (Exim's DNS name syntax check)?"""
-        pattern = self.option_str("check_dns_names_pattern")
+        """Does *name* pass dns_check_names_pattern (Exim's DNS name syntax check)?"""
+        pattern = self.option_str("dns_check_names_pattern")
         if not pattern:
             return True
         if self._dns_names is None:
@@ -321,7 +322,7 @@ class Routing:
             user = self.expand(text)
         except ExpansionError as error:
             addr.message = (f'Failed to expand user string "{text}" for the {driver_name} '
-                            f"{driver_type}: {error.message}")
+                            f"{driver_type}: {message_of(error)}")
             self.log(addr.message, panic=True)
             return None
         if _numeric(user):
@@ -341,7 +342,7 @@ class Routing:
             group = self.expand(text)
         except ExpansionError as error:
             addr.message = (f'Failed to expand group string "{text}" for the {driver_name} '
-                            f"{driver_type}: {error.message}")
+                            f"{driver_type}: {message_of(error)}")
             self.log(addr.message, panic=True)
             return None
         gid = self.find_group(group)
@@ -379,7 +380,7 @@ class Routing:
         except ExpansionError as error:
             if not self.search_find_defer:
                 self.log(f'failed to expand condition "{text}" for {name} {kind}: '
-                         f"{error.message}", panic=True)
+                         f"{message_of(error)}", panic=True)
             return False
         return bool(value) and value != "0" and value.lower() not in ("no", "false")
 
@@ -395,7 +396,7 @@ class Routing:
             # Exim falls back to the compiled-in value: true for "more", false for "unseen".
             return name == "more"
         except ExpansionError as error:
-            addr.message = f'failed to expand "{name}" in {router.name} router: {error.message}'
+            addr.message = f'failed to expand "{name}" in {router.name} router: {message_of(error)}'
             return None
         lowered = expanded.lower()
         if lowered in ("true", "yes"):
@@ -561,7 +562,7 @@ class Routing:
                 pass
             except ExpansionError as error:
                 return "DEFER", None, (f'failed to expand "{r.router_home_directory}" for '
-                                       f"router_home_directory: {error.message}")
+                                       f"router_home_directory: {message_of(error)}")
 
         rc, data = self._check_list(r, "senders", r.senders, None, True)
         if rc != "OK":
@@ -572,7 +573,7 @@ class Routing:
                 text = self.expand(r.debug_print)
             except ExpansionError as error:
                 self.debug_out(f'failed to expand debug_output "{r.debug_print}": '
-                               f"{error.message}\n")
+                               f"{message_of(error)}\n")
             else:
                 if text:
                     self.debug_out(text if text.endswith("\n") else text + "\n")
@@ -606,7 +607,7 @@ class Routing:
             except ForcedFail:
                 continue
             except ExpansionError as error:
-                return "DEFER", f'failed to expand "{check}" for require_files: {error.message}'
+                return "DEFER", f'failed to expand "{check}" for require_files: {message_of(error)}'
             if not ss:
                 continue
             if "/" not in ss:
@@ -728,7 +729,7 @@ class Routing:
                         continue
                     except ExpansionError as error:
                         addr.message = (f'expansion of "{r.address_data}" failed in {r.name} '
-                                        f"router: {error.message}")
+                                        f"router: {message_of(error)}")
                         return Defer()
                     self.ctx.values["address_data"] = data
                     addr.prop.address_data = data
@@ -779,7 +780,7 @@ class Routing:
                             pass
                         except ExpansionError as error:
                             self.log(f"failed to expand cannot_route_message in {last.name} "
-                                     f"router: {error.message}", panic=True)
+                                     f"router: {message_of(error)}", panic=True)
                     addr.message = addr.user_message = message
                 addr.router = None
                 self._note(f"no more routers: {addr.message}")
@@ -873,7 +874,7 @@ class Routing:
                 return Pass() if more else Fail()
             except ExpansionError as error:
                 addr.message = (f'expansion of "{element}" failed in {r.name} router: '
-                                f"{error.message}")
+                                f"{message_of(error)}")
                 return Defer()
             variables[name[2:]] = value
             addr.prop.variables = variables

@@ -160,7 +160,7 @@ class HostFinder:
             name, run.option_str("dns_ipv4_lookup"))
 
     def _dns(self, name: str, rtype: str) -> DnsAnswer:
-        """A DNS lookup with Exim's name syntax check (check_dns_names_pattern)."""
+        """A DNS lookup with Exim's name syntax check (dns_check_names_pattern)."""
         from pyexim.resolver import DnsAnswer
         if not self.run.dns_name_ok(name):
             self.syntax_error = True

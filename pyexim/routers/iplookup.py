@@ -88,7 +88,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     from pyexim.hostaddr import is_ip_address
     from pyexim.lists import list_items
     from pyexim.routers import rf
-    from pyexim.routers.base import Accept, Decline, Defer, Pass
+    from pyexim.routers.base import Accept, Decline, Defer, Pass, message_of
     from pyexim.routers.hosts import FIND_AGAIN, FIND_FAILED
     from pyexim.routers.item import Host
 
@@ -100,7 +100,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             query = run.expand(query_option)
         except ExpansionError as error:
             addr.message = f"{router.name} router: failed to expand {query_option}: " \
-                           f"{error.message}"
+                           f"{message_of(error)}"
             return Defer()
     data = query.encode("latin-1", "replace")
     tcp = router.get("protocol") == "tcp"
@@ -153,7 +153,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             reroute = run.expand(reroute_option)
         except ExpansionError as error:
             addr.message = f"{router.name} router: failed to expand {reroute_option}: " \
-                           f"{error.message}"
+                           f"{message_of(error)}"
             return Defer()
         finally:
             run.ctx.match_strings = []

@@ -231,12 +231,13 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     kind = "unset"
     result: FilterResult
     from pyexim.expand import ExpansionError, ForcedFail
+    from pyexim.routers.base import message_of
     try:
         data = run.expand(source)
     except ForcedFail:
         return Decline()
     except ExpansionError as error:
-        addr.message = f'failed to expand "{source}": {error.message}'
+        addr.message = f'failed to expand "{source}": {message_of(error)}'
         return Defer()
     if is_file and not data.startswith("/"):
         addr.message = f'"{data}" is not an absolute path'

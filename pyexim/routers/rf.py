@@ -11,7 +11,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pyexim.expand import ExpansionError, ForcedFail
-from pyexim.routers.base import Accept, Decline, Defer, Fail, Outcome, Pass, PasswdEntry, Rerouted
+from pyexim.routers.base import (
+    Accept,
+    Decline,
+    Defer,
+    Fail,
+    Outcome,
+    Pass,
+    PasswdEntry,
+    Rerouted,
+    message_of,
+)
 from pyexim.routers.hosts import (
     BY_A,
     BY_AAAA,
@@ -50,7 +60,7 @@ def expand_data(run: Routing, addr: AddressItem, text: str) -> tuple[str | None,
     except ForcedFail:
         return None, Decline()
     except ExpansionError as error:
-        addr.message = f'failed to expand "{text}": {error.message}'
+        addr.message = f'failed to expand "{text}": {message_of(error)}'
         return None, Defer()
 
 
@@ -71,7 +81,7 @@ def get_errors_address(run: Routing, addr: AddressItem, router: Router,
     except ForcedFail:
         return None, errors_to
     except ExpansionError as error:
-        addr.message = f'{router.name} router failed to expand "{text}": {error.message}'
+        addr.message = f'{router.name} router failed to expand "{text}": {message_of(error)}'
         return Defer(), None
     if not value:
         addr.prop.ignore_error = True
@@ -100,7 +110,7 @@ def get_munge_headers(run: Routing, addr: AddressItem, router: Router
                 continue
             except ExpansionError as error:
                 addr.message = (f'{router.name} router failed to expand add_headers item '
-                                f'"{item}": {error.message}')
+                                f'"{item}": {message_of(error)}')
                 return Defer(), extra, addr.prop.remove_headers
             if value:
                 added.insert(0, value if value.endswith("\n") else value + "\n")
@@ -115,7 +125,7 @@ def get_munge_headers(run: Routing, addr: AddressItem, router: Router
                 continue
             except ExpansionError as error:
                 addr.message = (f'{router.name} router failed to expand remove_headers item '
-                                f'"{item}": {error.message}')
+                                f'"{item}": {message_of(error)}')
                 return Defer(), extra, remove
             if value:
                 names.append(value.replace(":", "::"))
@@ -142,7 +152,7 @@ def get_transport(run: Routing, name: str | None, addr: AddressItem, router_name
         except ExpansionError as error:
             addr.basic_errno = ERRNO_BADTRANSPORT
             addr.message = (f'failed to expand transport "{name}" in {router_name} router: '
-                            f"{error.message}")
+                            f"{message_of(error)}")
             return False, None
         if is_tainted(wanted):
             run.log(f"attempt to use tainted value '{wanted}' from '{name}' for transport",

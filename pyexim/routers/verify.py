@@ -84,8 +84,8 @@ def verify_address(run: Routing, vaddr: AddressItem, options: int, out: Write | 
 
     save_sender = values.get("sender_address")
     values["verify_mode"] = "R" if is_recipient else "S"
+    # The unique name stays the address as given (unqualified, unrewritten), as in Exim.
     vaddr.address = address
-    vaddr.unique = address
     q = Queues(new=[vaddr])
     allok = True
     yield_code = "OK"
