@@ -21,7 +21,6 @@ from pyexim.expand.context import ACL_DEFER, ACL_FAIL, ACL_OK, FORBID_EXISTS
 from pyexim.expand.crypteq import crypteq
 from pyexim.expand.evaluator import (
     END,
-    CurlyError,
     Cursor,
     ExpansionError,
     ForcedFail,
@@ -315,7 +314,7 @@ def cond_bool(lax: bool) -> CondFunc:
         if isinstance(tok, Break):
             ev.raise_break(tok)
         if not isinstance(tok, Group):
-            raise CurlyError(f"too few arguments or bracketing error for {name}")
+            raise ExpansionError(f"too few arguments or bracketing error for {name}")
         value = ev.take_group(cur, not want).strip(" \t\n\v\f\r")
         # Checked even when skipping, as Exim does.
         if not value:

@@ -63,8 +63,7 @@ class LookupDeferred(ExpansionError):
 
 def with_suffix(error: ExpansionError, suffix: str) -> ExpansionError:
     """The same kind of error with *suffix* added to its message."""
-    new = type(error)(error.message + suffix)
-    return new
+    return type(error)(error.message + suffix)
 
 
 # Messages of Breaks whose text depends on the evaluation state.
@@ -79,6 +78,9 @@ BREAK_MESSAGES: dict[str, Callable[[Evaluator, Break], ExpansionError]] = {
     "missing_close": _missing_close,
     "static": lambda ev, b: ExpansionError(b.detail),
     "curly": lambda ev, b: CurlyError(b.detail),
+    # Text where an item's reader wanted "}" or "fail": the item's own code words the
+    # message; met anywhere else it is Exim's generic bracketing error.
+    "tail": lambda ev, b: CurlyError(""),
 }
 
 END = object()  # the cursor's view of an item's closing brace
@@ -222,14 +224,6 @@ class Evaluator:
             raise with_suffix(error, suffix) from None
 
     # -- shared reading helpers ----------------------------------------------
-
-    def group_value(self, tok: object, skipping: bool) -> str:
-        """Evaluate a Group token."""
-        if isinstance(tok, Group):
-            return self.seq(tok.seq, skipping)
-        if isinstance(tok, Break):
-            self.raise_break(tok)
-        raise AssertionError(f"not a group: {tok!r}")
 
     def take_group(self, cur: Cursor, skipping: bool) -> str:
         """The next token, which the parser guarantees is a Group unless reading failed
