@@ -15,27 +15,21 @@ from __future__ import annotations
 import os
 import pwd
 import sys
-import time
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from pyexim import EXIM_COMPAT_VERSION
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
 from pyexim.errors import ConfigError, ConfigErrors
 from pyexim.expand import (
     ExpansionContext,
     ExpansionError,
-    ExpansionOptions,
     HeaderView,
     expand_string,
-    from_engine,
     to_engine,
 )
+from pyexim.expand.configured import context_from_config
 from pyexim.expand.strings import from_bytes_text, to_bytes_text
 from pyexim.taint import Tainted
-
-if TYPE_CHECKING:
-    from pyexim.resolver import HostNames
 
 # Exim's limits: -be arguments are checked like addresses (EXIM_EMAILADDR_MAX), lines
 # are read with fgets() into 1024 bytes, and a line is copied into big_buffer.
@@ -147,24 +141,6 @@ class LineTester:
 # ---------------------------------------------------------------------------
 # The context -be runs in
 
-def _option(config: Any, name: str, default: object = None) -> object:
-    try:
-        value = config.option(name)
-    except KeyError:
-        return default
-    return default if value is None else value
-
-
-def _int_option(config: Any, name: str, default: int) -> int:
-    value = _option(config, name, default)
-    return value if isinstance(value, int) else default
-
-
-def _text(value: object) -> str:
-    """A configuration value as engine text."""
-    return to_engine(str(value))
-
-
 def caller_identity() -> tuple[str, int, int]:
     """The caller's login name, uid and gid, as Exim finds them."""
     uid, gid = os.getuid(), os.getgid()
@@ -191,40 +167,16 @@ def _split_port(value: str) -> tuple[str, int | None]:
 
 
 def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionContext:
-    """The expansion context of a -be run: config values, caller, -oM settings."""
+    """The expansion context of a -be run: the configuration's values, then the caller
+    and the -f / -oM / -p settings of the command line."""
+    ctx = context_from_config(config, path)
+    values = ctx.values
     caller, uid, gid = caller_identity()
-    qualify_domain = _text(_option(config, "qualify_domain", ""))
-    primary = _text(_option(config, "primary_hostname", ""))
-    absolute = os.path.abspath(path)
-    values: dict[str, object] = {
-        "primary_hostname": primary,
-        "smtp_active_hostname": primary,
-        "qualify_domain": qualify_domain,
-        "qualify_recipient": _text(_option(config, "qualify_recipient", qualify_domain)),
-        "spool_directory": _text(_option(config, "spool_directory", "")),
-        "spf_guess": _text(_option(config, "spf_guess", "")),
-        "log_file_path": _text(_option(config, "log_file_path", "")),
-        "bounce_return_size_limit": _int_option(config, "bounce_return_size_limit", 0),
-        "exim_path": _text(_option(config, "exim_path", sys.argv[0])),
-        "config_file": to_engine(absolute),
-        "config_dir": to_engine(os.path.dirname(absolute)),
+    qualify_domain = str(values.get("qualify_domain") or "")
+    values.update({
+        "caller_uid": uid, "caller_gid": gid, "originator_uid": uid, "originator_gid": gid,
         "initial_cwd": to_engine(os.getcwd()),
-        "exim_version": EXIM_COMPAT_VERSION,
-        "compile_number": "1",
-        "compile_date": time.strftime("%d-%b-%Y %H:%M:%S", time.localtime(
-            os.path.getmtime(__file__))),
-        "caller_uid": uid, "caller_gid": gid,
-        "originator_uid": uid, "originator_gid": gid,
-        "localhost_number": _int_option(config, "localhost_number", 0),
-        "interface_port": -1,
-    }
-    exim_user = _option(config, "exim_user", None)
-    try:
-        entry = pwd.getpwnam(str(exim_user)) if exim_user is not None else None
-    except KeyError:
-        entry = None
-    if entry is not None:
-        values["exim_uid"], values["exim_gid"] = entry.pw_uid, entry.pw_gid
+    })
     inv = invocation
     sender = inv.sender if inv.sender is not None else f"{caller}@{qualify_domain}"
     values["sender_address"] = to_engine(sender.strip("<>") if sender in ("<>",) else sender)
@@ -247,28 +199,6 @@ def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionCont
         address, port = _split_port(inv.interface_address)
         values["interface_address"] = address
         values["interface_port"] = port if port is not None else -1
-    options = ExpansionOptions(
-        headers_charset=str(_option(config, "headers_charset", "UTF-8")),
-        print_topbitchars=bool(_option(config, "print_topbitchars", False)),
-        check_rfc2047_length=bool(_option(config, "check_rfc2047_length", True)),
-        header_insert_maxlen=_int_option(config, "header_insert_maxlen", 64 * 1024),
-        strict_acl_vars=bool(_option(config, "strict_acl_vars", False)),
-        message_body_visible=_int_option(config, "message_body_visible", 500),
-        message_body_newlines=bool(_option(config, "message_body_newlines", False)),
-        allow_domain_literals=bool(_option(config, "allow_domain_literals", False)),
-        allow_utf8_domains=bool(_option(config, "allow_utf8_domains", False)),
-        strip_excess_angle_brackets=bool(_option(config, "strip_excess_angle_brackets",
-                                                 False)),
-        strip_trailing_dot=bool(_option(config, "strip_trailing_dot", False)),
-        perl_startup=_option(config, "perl_startup", None),  # type: ignore[arg-type]
-        timestamps_utc=bool(_option(config, "timestamps_utc", False)),
-    )
-    ctx = ExpansionContext(config=config, values=values, options=options,
-                           named_lists=_named_lists(config),
-                           environ=exim_environment(config),
-                           panic_log=_panic_log)
-    ctx.lookup_context = _lookup_context(config, ctx)
-    ctx.host_name_lookup = _host_name_lookup
     return ctx
 
 
@@ -278,71 +208,6 @@ def prepare(config: Any, invocation: Invocation, path: str) -> ExpansionContext:
     ctx = context_for(config, invocation, path)
     attach_to_expansion(config, ctx)     # ${acl ...} runs the ACL engine
     return ctx
-
-
-def _named_lists(config: Any) -> dict[str, dict[str, Any]]:
-    """The configuration's named lists, their values as engine text."""
-    from pyexim.expand.context import NamedListView
-    out: dict[str, dict[str, Any]] = {}
-    for kind, lists in getattr(config, "named_lists", {}).items():
-        out[kind] = {name: NamedListView(to_engine(named.value), named.cached)
-                     for name, named in lists.items()}
-    return out
-
-
-def _lookup_context(config: Any, ctx: ExpansionContext) -> Any:
-    from pyexim.lookups.context import LookupContext
-    options = {name: _option(config, name) for name in
-               ("primary_hostname", "dns_retrans", "dns_retry", "host_lookup_order",
-                "dns_use_edns0", "dns_dnssec_ok")}
-    return LookupContext(clock=ctx.clock, options=options,
-                         log=lambda message, panic: _panic_log(message) if panic else None)
-
-
-def _host_name_lookup(ctx: ExpansionContext) -> str | None:
-    """Find the sender host's name from its address ($sender_host_name), once."""
-    address = str(ctx.values.get("sender_host_address") or "")
-    try:
-        names: HostNames = ctx.lookup_context.resolver.host_name_lookup(address)
-    except Exception:  # noqa: BLE001 - a resolver that cannot start counts as a deferral
-        ctx.values["host_lookup_deferred"] = 1
-        return None
-    if names.status == "ok" and names.name:
-        ctx.values["sender_host_name"] = Tainted(names.name)
-        return names.name
-    if names.status == "again":
-        ctx.values["host_lookup_deferred"] = 1
-    else:
-        ctx.values["host_lookup_failed"] = 1
-    return None
-
-
-def exim_environment(config: Any) -> dict[str, str]:
-    """The environment Exim keeps: keep_environment names (patterns allowed), then
-    add_environment settings; everything else is purged, as Exim does at start-up."""
-    from pyexim.expand.strings import iter_list
-    keep = _option(config, "keep_environment", None)
-    kept: dict[str, str] = {}
-    if keep:
-        from pyexim import lists
-        for name, value in os.environ.items():
-            result = lists.match_string_list(name, str(keep), lists.SimpleListContext(),
-                                             caseless=False)
-            if result.matched:
-                kept[name] = value
-    add = _option(config, "add_environment", None)
-    if add:
-        for item in iter_list(str(add)):
-            name, sep, value = item.partition("=")
-            if sep:
-                kept[name] = value
-    return {to_engine(k): to_engine(v) for k, v in kept.items()}
-
-
-def _panic_log(message: str) -> None:
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    sys.stdout.flush()
-    sys.stderr.write(f"{stamp} {from_engine(message)}\n")
 
 
 # ---------------------------------------------------------------------------

@@ -112,3 +112,19 @@ def test_engine_text_conversions() -> None:
     assert to_engine("caf\u00e9") == "caf\u00c3\u00a9"
     assert from_engine("caf\u00c3\u00a9") == "caf\u00e9"
     assert to_engine("plain") == "plain"
+
+
+def test_context_from_config_reads_main_options_and_named_lists() -> None:
+    from pathlib import Path
+
+    from pyexim.config import load_config
+    from pyexim.expand.configured import context_from_config
+    here = Path(__file__).resolve().parent
+    config = load_config(str(here / "golden.conf"), [("DATA", str(here / "data"))])
+    logged: list[str] = []
+    ctx = context_from_config(config, panic_log=logged.append)
+    assert expand_string("$primary_hostname|$qualify_recipient|$bounce_return_size_limit", ctx) \
+        == "golden.example|recipients.example|51200"
+    assert expand_string("${listnamed:relay_domains}", ctx).startswith("+local_domains")
+    assert expand_string("${env{GOLDEN_ONE}}", ctx) == "first"
+    assert ctx.options.headers_charset == "ISO-8859-1"
