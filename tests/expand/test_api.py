@@ -125,6 +125,6 @@ def test_context_from_config_reads_main_options_and_named_lists() -> None:
     ctx = context_from_config(config, panic_log=logged.append)
     assert expand_string("$primary_hostname|$qualify_recipient|$bounce_return_size_limit", ctx) \
         == "golden.example|recipients.example|51200"
-    assert expand_string("${listnamed:relay_domains}", ctx).startswith("+local_domains")
+    assert expand_string("${listnamed:relay_domains}", ctx).startswith("golden.example : ")
     assert expand_string("${env{GOLDEN_ONE}}", ctx) == "first"
     assert ctx.options.headers_charset == "ISO-8859-1"
