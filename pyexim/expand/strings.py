@@ -57,9 +57,18 @@ def upper(text: str) -> str:
 
 
 def strcmpic(a: str, b: str) -> int:
-    """Exim's strcmpic: case-blind byte comparison, returning <0, 0 or >0."""
+    """Exim's strcmpic: case-blind byte comparison, returning <0, 0 or >0.
+
+    Exim's loop stops at the end of *a* and then returns the next byte of *b*, so a
+    proper prefix compares as greater ("a" gti "ab" is true): copied on purpose, as
+    lti/gti/lei/gei and ${sort} depend on it.
+    """
     la, lb = lower(a), lower(b)
-    return (la > lb) - (la < lb)
+    for index, ca in enumerate(la):
+        cb = lb[index] if index < len(lb) else "\0"
+        if ca != cb:
+            return ord(ca) - ord(cb)
+    return ord(b[len(a)]) if len(b) > len(a) else 0
 
 
 def strcmp(a: str, b: str) -> int:
