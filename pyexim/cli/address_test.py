@@ -85,6 +85,11 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
     if env is None:
         from pyexim.cli.print_config import is_admin
         env = RoutingEnv(admin=is_admin(config))
+        if not testing and os.geteuid() == 0:
+            # Exim gives up root for -bv (exim.c, "privilege not needed"): filters and
+            # commands that must run as another user then fail as they do in Exim.
+            # pyexim keeps its privileges but routes as the Exim user would.
+            env.uid, env.gid = exim_ids(config)
     if env.debug is None and verbose:
         env.debug = err
     if env.log is None:
@@ -139,6 +144,25 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
             err(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {panic.message}\n")
         return 1
     return status
+
+
+def exim_ids(config: Any) -> tuple[int | None, int | None]:
+    """The uid and gid of exim_user and exim_group (None when not found)."""
+    import grp
+    import pwd
+    user, group = config.option("exim_user"), config.option("exim_group")
+    uid = gid = None
+    try:
+        entry = pwd.getpwuid(user) if isinstance(user, int) else pwd.getpwnam(str(user))
+        uid, gid = entry.pw_uid, entry.pw_gid
+    except (KeyError, TypeError):
+        pass
+    if group is not None:
+        try:
+            gid = group if isinstance(group, int) else grp.getgrnam(str(group)).gr_gid
+        except KeyError:
+            pass
+    return uid, gid
 
 
 def _arg_text(argument: str) -> str:

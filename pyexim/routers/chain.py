@@ -68,7 +68,9 @@ class RoutingEnv:
     ``interfaces``: this machine's IP addresses (None: read them from the system);
     ``hosts_file``: what gethostbyname reads before the DNS; ``debug``: where
     debug_print output goes (None: nowhere); ``log``: main/panic log lines
-    (message, panic); ``admin``: the caller may see error details.
+    (message, panic); ``admin``: the caller may see error details; ``uid``/``gid``:
+    the ids routing runs as (None: this process's), which decide whether a filter or
+    command can run as another user (Exim verifies as the Exim user).
     """
 
     passwd: PasswdSource = field(default_factory=PasswdSource)
@@ -78,6 +80,18 @@ class RoutingEnv:
     debug: Callable[[str], None] | None = None
     log: Callable[[str, bool], None] | None = None
     admin: bool = True
+    uid: int | None = None
+    gid: int | None = None
+
+    def ids(self) -> tuple[int, int]:
+        """The (uid, gid) routing runs as."""
+        return (os.geteuid() if self.uid is None else self.uid,
+                os.getegid() if self.gid is None else self.gid)
+
+    def can_become(self, uid: int, gid: int) -> bool:
+        """Could a child process switch to uid/gid (Exim's exim_setugid succeed)?"""
+        euid, egid = self.ids()
+        return euid == 0 or (euid == uid and egid == gid)
 
 
 @dataclass
@@ -199,6 +213,7 @@ class Routing:
         self._hosts_entries: list[tuple[str, list[str]]] | None = None
         self._dns_names: Any = None
         self.search_find_defer = False
+        self.condition_value = ""         # what the last condition gave, for --explain
         # Unique names of addresses already shown by -bt (Exim's tree_duplicates).
         self.duplicates: set[str] = set()
 
@@ -376,12 +391,15 @@ class Routing:
         try:
             value = self.expand(text)
         except ForcedFail:
+            self.condition_value = "a forced failure"
             return False
         except ExpansionError as error:
+            self.condition_value = f"an expansion error ({message_of(error)})"
             if not self.search_find_defer:
                 self.log(f'failed to expand condition "{text}" for {name} {kind}: '
                          f"{message_of(error)}", panic=True)
             return False
+        self.condition_value = _q(value)
         return bool(value) and value != "0" and value.lower() not in ("no", "false")
 
     def exp_bool(self, addr: AddressItem, router: Router, name: str,
@@ -483,17 +501,17 @@ class Routing:
             sender = self.value("sender_address") or ""
             result = lists.match_address(str(sender), list_text, self.ctx, caseless=True,
                                          expand=True, list_name=kind)
-        how = f" (item {result.item!r})" if result.item is not None else ""
+        how = f" (item {_q(result.item)})" if result.item is not None else ""
+        what = _q(subject) if subject is not None else \
+            f"sender {_q(str(self.value('sender_address') or ''))}"
         if result.matched:
-            data = f", data {result.value!r}" if result.value is not None else ""
-            self._note(f"  {kind}: {subject if subject is not None else 'sender'} matched "
-                       f"{list_text!r}{how}{data}")
+            data = f", data {_q(result.value)}" if result.value is not None else ""
+            self._note(f"  {kind}: {what} is in {_q(list_text)}{how}{data}")
             return "OK", result.value
         if result.deferred:
-            self._note(f"  {kind}: lookup or other defer in {list_text!r}: {result.message}")
+            self._note(f"  {kind}: lookup or other defer in {_q(list_text)}: {result.message}")
             return "DEFER", f"{kind} check lookup or other defer"
-        self._note(f"  {kind}: {subject if subject is not None else 'sender'} did not match "
-                   f"{list_text!r}{how}")
+        self._note(f"  {kind}: {what} is not in {_q(list_text)}{how}")
         return _SKIP, f"{r.name} router skipped: {kind} mismatch"
 
     def check_conditions(self, r: Router, addr: AddressItem, verify: str
@@ -543,9 +561,9 @@ class Routing:
         if r.check_local_user:
             pw = self.find_user(addr.local_part)
             if pw is None:
-                self._note(f"  check_local_user: {addr.local_part} is not a local user")
+                self._note(f"  check_local_user: {_q(addr.local_part)} is not a local user")
                 return _SKIP, None, None
-            self._note(f"  check_local_user: {pw.name} is a local user (uid {pw.uid}, "
+            self._note(f"  check_local_user: {_q(pw.name)} is a local user (uid {pw.uid}, "
                        f"home {pw.dir})")
             name = to_engine(pw.name)
             addr.prop.localpart_data = name
@@ -591,9 +609,10 @@ class Routing:
                 if self.search_find_defer:
                     self._note("  condition: a lookup deferred")
                     return "DEFER", None, "condition check lookup defer"
-                self._note(f"  condition: {r.condition!r} is false")
+                self._note(f"  condition: {_q(r.condition)} gave {self.condition_value}: "
+                           "false")
                 return _SKIP, None, None
-            self._note(f"  condition: {r.condition!r} is true")
+            self._note(f"  condition: {_q(r.condition)} gave {self.condition_value}: true")
         return "OK", pw, None
 
     def check_files(self, text: str) -> tuple[str, str | None]:
@@ -733,14 +752,17 @@ class Routing:
                         return Defer()
                     self.ctx.values["address_data"] = data
                     addr.prop.address_data = data
-                    self._note(f"  address_data = {data!r}")
+                    self._note(f"  address_data: {_q(data)}")
 
                 addr.local_host_removed = False
+                before = list(q.new)
                 outcome = r.driver.route(r, addr, self, q, pw, verify)
                 if outcome.message is not None:
                     addr.message = outcome.message
                 self.ctx.values["router_name"] = None
-                self._note(f"  {r.name} router: {_describe(outcome, addr)}")
+                if self.explain is not None:
+                    generated = [a.address for a in q.new if a not in before]
+                    self._note(f"  {r.name} router: {_describe(outcome, addr, generated)}")
 
                 if isinstance(outcome, Fail):
                     return outcome
@@ -831,9 +853,10 @@ class Routing:
                 else:
                     addr.prefix = str.__str__(addr.local_part[:plen])
                 addr.local_part = mark(addr.local_part[plen:], tainted)
-                self._note(f"  local_part_prefix: stripped {addr.prefix!r}")
+                self._note(f"  local_part_prefix: stripped {_q(addr.prefix)}")
             elif not r.prefix_optional:
-                self._note(f"  skipped: no prefix of {r.prefixes!r} on {addr.local_part!r}")
+                self._note(f"  skipped: {_q(addr.local_part)} has no prefix from "
+                           f"{_q(r.prefixes)}")
                 return False
         if r.suffixes is not None:
             slen, vlen = check_suffix(addr.local_part, r.suffixes)
@@ -844,9 +867,10 @@ class Routing:
                 addr.suffix = mark(suffix, tainted) if vlen else str.__str__(suffix)
                 addr.suffix_v = mark(suffix[len(suffix) - vlen:], tainted) if vlen else ""
                 addr.local_part = mark(addr.local_part[:lplen], tainted)
-                self._note(f"  local_part_suffix: stripped {addr.suffix!r}")
+                self._note(f"  local_part_suffix: stripped {_q(addr.suffix)}")
             elif not r.suffix_optional:
-                self._note(f"  skipped: no suffix of {r.suffixes!r} on {addr.local_part!r}")
+                self._note(f"  skipped: {_q(addr.local_part)} has no suffix from "
+                           f"{_q(r.suffixes)}")
                 return False
         return True
 
@@ -922,6 +946,11 @@ class Routing:
         return item.address if result.code == "OK" else None
 
 
+def _q(text: str | None) -> str:
+    """Text quoted for the --explain trace."""
+    return '"' + str.__str__(text or "") + '"'
+
+
 def _caseful(addr: AddressItem) -> str:
     """The local part as $original_local_part/$parent_local_part show it."""
     if addr.router is None:
@@ -929,7 +958,8 @@ def _caseful(addr: AddressItem) -> str:
     return addr.cc_local_part if addr.router.caseful_local_part else addr.lc_local_part
 
 
-def _describe(outcome: Outcome, addr: AddressItem) -> str:
+def _describe(outcome: Outcome, addr: AddressItem, generated: list[str]) -> str:
+    """A router's outcome in words, for --explain."""
     words = {"OK": "accepted", "DECLINE": "declined", "PASS": "passed", "DEFER": "deferred",
              "FAIL": "failed", "REROUTED": "rerouted", "DISCARD": "discarded"}
     text = words.get(outcome.code, outcome.code)
@@ -937,6 +967,8 @@ def _describe(outcome: Outcome, addr: AddressItem) -> str:
         text += f" ({addr.message})"
     if outcome.code == "OK" and addr.transport:
         text += f", transport {addr.transport}"
+    if generated:
+        text += ", new addresses " + ", ".join(_q(a) for a in generated)
     return text
 
 

@@ -160,9 +160,10 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             if parsed is None:
                 continue
             domain, hostlist, options = parsed
-            # The domain pattern is one item, not a list (Exim passes UCHAR_MAX+1).
+            # The domain pattern is one item, not a list (Exim passes UCHAR_MAX+1); it
+            # is expanded first, as match_isinlist expands what it is given.
             result = lists._match_in_list(addr.domain, domain, run.ctx, lists.DOMAIN,
-                                          lists.DOMAIN, caseless=True, expand=False,
+                                          lists.DOMAIN, caseless=True, expand=True,
                                           cache=None, sep=lists.SINGLE_ITEM, list_name=None)
             if result.matched:
                 value = result.value

@@ -49,7 +49,7 @@ def command_argv(run: Routing, command: str, etext: str) -> list[str] | str:
     """transport_set_up_command for a configured command: split it, expand each
     argument, refuse tainted ones. The argument list, or Exim's error text."""
     from pyexim.expand import ExpansionError
-    from pyexim.expand.items import split_command
+    from pyexim.expand.extitems import split_command
     from pyexim.routers.base import message_of
     from pyexim.taint import is_tainted
     words = split_command(command)
@@ -72,8 +72,9 @@ def _run_command(argv: list[str], uid: int | None, gid: int | None, cwd: str,
                  timeout: int) -> tuple[int, bytes]:
     """Run the command (as uid/gid when given) without input; (status, output).
 
-    The status is the exit code, -256 for a timeout (the process group is killed),
-    -257 when it could not be run, or minus the signal that killed it.
+    The status is the exit code (127 when the command cannot be executed), -256 for a
+    timeout (the process group is killed), -257 when no child could be made, or minus
+    the signal that killed it.
     """
     import os
     import signal
@@ -83,8 +84,11 @@ def _run_command(argv: list[str], uid: int | None, gid: int | None, cwd: str,
                                 stdout=subprocess.PIPE, cwd=cwd, umask=0o077,
                                 start_new_session=True, user=uid, group=gid,
                                 extra_groups=[] if gid is not None else None)
-    except (OSError, subprocess.SubprocessError):
+    except subprocess.SubprocessError:
         return -257, b""
+    except OSError:
+        # Exim forks first; a command that cannot be executed ends the child with 127.
+        return 127, b""
     try:
         output, _ = proc.communicate(timeout=timeout if timeout > 0 else None)
     except subprocess.TimeoutExpired:
@@ -136,8 +140,12 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
         return Defer()
     run_uid: int | None = uid
     run_gid: int | None = gid
-    if os.getuid() != 0 and (uid != os.getuid() or gid != os.getgid()):
-        run_uid = run_gid = None    # not root: the command runs as we are
+    own_uid, own_gid = run.env.ids()
+    if own_uid != 0 and (uid != own_uid or gid != own_gid):
+        # Not root: the command runs as we are (Exim passes no uid/gid to the child).
+        run_uid, run_gid = own_uid, own_gid
+        if (own_uid, own_gid) == (os.geteuid(), os.getegid()):
+            run_uid = run_gid = None
 
     argv = command_argv(run, router.text("command") or "", "queryprogram router")
     if isinstance(argv, str):

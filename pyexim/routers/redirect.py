@@ -231,6 +231,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     kind = "unset"
     result: FilterResult
     from pyexim.expand import ExpansionError, ForcedFail
+    from pyexim.filter import filter_kind
     from pyexim.routers.base import message_of
     try:
         data = run.expand(source)
@@ -242,6 +243,15 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     if is_file and not data.startswith("/"):
         addr.message = f'"{data}" is not an absolute path'
         return Defer()
+    if uid is not None and gid is not None and (
+            is_file or filter_kind(data) != "forward" or ":include:" in data):
+        # Exim reads the file, runs the filter or follows :include: in a child process
+        # running as uid/gid; when that switch is impossible the child dies.
+        if is_file and not os.path.exists(str.__str__(data)) and _exists(data)[0] == "no":
+            addr.message = addr.user_message = None
+            return Decline()
+        if not run.env.can_become(uid, gid):
+            return _child_failed(run, router, addr, uid, gid)
     if is_file:
         read = _read_file(run, router, data, pw)
         if read.code == "nonexist":
@@ -252,7 +262,6 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             return Defer()
         assert read.text is not None
         data = read.text
-    from pyexim.filter import filter_kind
     kind = filter_kind(data)
     result = _interpret(run, router, addr, data, kind, qualify_domain, pw, verify)
 
@@ -330,6 +339,21 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
         q.new.insert(0, child)
     q.succeed.insert(0, addr)
     return Accept()
+
+
+def _child_failed(run: Routing, router: Router, addr: AddressItem, uid: int,
+                  gid: int) -> Outcome:
+    """rda_interpret when its child cannot become uid/gid: the child logs and dies
+    with status 1; the parent reports the broken transfer and defers."""
+    from pyexim.routers.base import Defer
+    rname = f"{router.name} router (recipient is {addr.address})"
+    euid = run.env.ids()[0]
+    run.log(f"unable to set gid={gid} or uid={uid} (euid={euid}): {rname}", panic=True)
+    previous = f": error={addr.message}" if addr.message else ""
+    addr.message = (f"internal problem in {rname}: failure to transfer data from "
+                    f"subprocess: status=0100 readerror='Success'{previous}")
+    run.log(addr.message, panic=True)
+    return Defer()
 
 
 def _forced_message(router: Router, addr: AddressItem, outcome: Outcome) -> Outcome:
@@ -420,12 +444,19 @@ def _run_filter(run: Routing, router: Router, addr: AddressItem, data: str, kind
     try:
         if kind == "sieve":
             from pyexim.filter.sieve import SieveOptions, run_sieve
+            # Exim writes the verdict ("Implicit keep"...) to the debug output, which
+            # -bt has; the verbose trace's last line is that verdict.
             options = SieveOptions(
                 vacation_directory=router.text("sieve_vacation_directory"),
                 enotify_mailto_owner=router.text("sieve_enotify_mailto_owner"),
                 useraddress=router.text("sieve_useraddress"),
-                subaddress=router.text("sieve_subaddress"))
-            return run_sieve(data, env, envelope, options, report=_quiet, trace=_quiet)
+                subaddress=router.text("sieve_subaddress"), verbose=True)
+            trace: list[str] = []
+            result = run_sieve(data, env, envelope, options, report=_quiet,
+                               trace=trace.append)
+            if trace:
+                run.debug_out(trace[-1] + "\n")
+            return result
         from pyexim.filter.exim_run import EximFilterOptions, run_exim_filter
         from pyexim.filter.exim_syntax import FilterSyntaxError, parse_exim_filter
         permitted = frozenset(word for word in ("defer", "fail", "freeze")

@@ -47,6 +47,8 @@ CONFIGS = (
     "shimmed/devture-exim-relay.shim", "shimmed/kill-the-newsletter-2019.shim",
     "shimmed/pld-linux-exim4.shim",
 )
+# pyexim's own configuration of routing features (tests/routers/features.conf).
+FEATURES = "pyexim/features"
 
 # Command-line macros a configuration needs (the upstream default keeps a build-time
 # placeholder for its alias file, see shared/corpus/README.md).
@@ -66,6 +68,37 @@ ADDRESSES = (
     "u@nosuch.route.example", "u@again.route.example", "u@[192.0.2.99]", "u@hub.example",
     "info@vhost.example", "user1@vhost.example", "other@vhost.example", "a@b@c",
 )
+
+# The addresses routed with the features configuration.
+FEATURE_ADDRESSES = (
+    "u@[192.0.2.99]", "u@[127.0.0.1]", "u@[IPv6:2001:db8::1]", "x@unseen.ex", "x@pass.ex",
+    "x@redir.ex", "x@adata.ex", "decline@adata.ex", "x@set.ex", "a-b@affix.ex",
+    "pre+x@affix.ex", "x+tag@affix.ex", "x-sfx@affix.ex", "plain@affix.ex",
+    "owner-x@strict.ex", "x@strict.ex", "Abc@case.ex", "abc@case.ex", "XYZ@case.ex",
+    "x@senders.ex", "yes@cond.ex", "defer@cond.ex", "no@cond.ex", "x@nomore.ex",
+    "x@verify.ex", "x@failverify.ex", "x@self-fail.ex", "x@self-defer.ex", "x@self-send.ex",
+    "x@self-pass.ex", "x@self-reroute.ex", "x@mr-dns.ex", "x@mr-name.ex", "x@mr-mx.ex",
+    "x@mr-a.ex", "x@mr-b.ex", "x@mr-c1.ex", "x@mr-data.ex", "x@mr-data-empty.ex",
+    "x@mr-data-fail.ex", "x@mr-ignore.ex", "x@mr-allignored.ex", "x@mr-defer.ex",
+    "x@mr-fail.ex", "x@mr-again.ex", "x@mr-targets.ex", "x@mr-badopt.ex", "x@mr-local.ex",
+    "u@mx", "u@plain", "u@plain.route.example", "u@dual.route.example",
+    "u@backup.route.example", "u@nohost.route.example", "u@viacname.route.example",
+    "u@mx3.route.example", "u@v6only.route.example", "list@test.ex", "relative@test.ex",
+    "fail@test.ex", "defer@test.ex", "blackhole@test.ex", "file@test.ex", "pipe@test.ex",
+    "unknown@test.ex", "includer@test.ex", "badsyntax@test.ex", "inc@localhost",
+    "skip@localhost", "hard@localhost", "once@localhost", "forbid@localhost",
+    "sieve@localhost", "filter@localhost", "filterfail@localhost", "filterdefer@localhost",
+    "nofilter@localhost", "ancestor@localhost", "x@qp.ex", "redirect@qp.ex", "fail@qp.ex",
+    "defer@qp.ex", "decline@qp.ex", "bad@qp.ex", "pass@qp.ex", "status@qp.ex",
+    "root@qp.ex", "alice@test.ex", "nosuch@test.ex",
+    "alice@localhost", "bob",
+)
+
+# Addresses the features configuration verifies one at a time (-bv): their routers run
+# a filter or a command as another user, which Exim cannot do when verifying (it runs
+# as the Exim user) - and its child process then also flushes Exim's output buffer a
+# second time, so these are never routed together with others.
+FEATURE_SINGLE_BV = ("vsieve@localhost", "vfilter@localhost", "x@qp.ex", "root@qp.ex")
 
 # Test users: name, uid, gid, gecos; their homes are WORLD/home/NAME (dave has none).
 TEST_USERS = (("alice", 2001, 2001, "Alice Example"), ("bob", 2002, 2002, "Bob Example"),
@@ -120,6 +153,20 @@ sales@vhost.example: sales@mx.route.example
         "etc/exim/domains/vhost.example/passwd": "user1:{MD5}x:2001:2001::/:\n",
         "etc/exim4/domains/vm/.keep": "",
         "etc/exim/domains/vm/.keep": "",
+        "features/aliases": """\
+list: alice, bob, carol@mx.route.example
+relative: alice, sub
+fail: :fail: go away
+defer: :defer: not now
+blackhole: :blackhole:
+file: /tmp/some/file
+pipe: |/bin/cat
+unknown: :unknown:
+includer: :include:WORLD/features/include
+badsyntax: foo@@bar
+sub: alice
+""",
+        "features/include": "inc1@test.ex\ninc2@test.ex\n",
         "home/alice/.keep": "",
         "home/bob/.forward": "bob@mx.route.example, \\bob, |/bin/true\n",
         "home/carol/.forward": "# Exim filter\nif $local_part is carol then\n"
@@ -155,13 +202,22 @@ def materialize(files: dict[str, str], world: Path, *, owners: dict[str, tuple[i
 
 
 def config_path(name: str) -> Path:
-    """The corpus file of configuration *name*."""
+    """The corpus file of configuration *name* (pyexim/NAME: tests/routers/NAME.conf)."""
+    if name.startswith("pyexim/"):
+        return Path(__file__).resolve().parent / f"{name[7:]}.conf"
     return CORPUS / f"{name}.conf"
+
+
+def addresses(name: str) -> tuple[str, ...]:
+    """The addresses configuration *name* routes."""
+    return FEATURE_ADDRESSES if name == FEATURES else ADDRESSES
 
 
 def write_config(name: str, world: Path) -> Path:
     """The rewritten copy of configuration *name* in *world*/conf/; its path."""
     text = config_path(name).read_text(encoding="utf-8", errors="surrogateescape")
+    if name.startswith("pyexim/"):
+        text = text.replace(WORLD_TOKEN, str(world))
     target = world / "conf" / (name.replace("/", "_") + ".conf")
     target.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(target.parent, 0o755)

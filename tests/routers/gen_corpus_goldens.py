@@ -39,15 +39,24 @@ EXIM = "/usr/sbin/exim4"
 def jobs(world: Path) -> list[dict[str, object]]:
     """Every Exim run: (configuration, arguments)."""
     out: list[dict[str, object]] = []
-    for name in cw.CONFIGS:
+    for name in (*cw.CONFIGS, cw.FEATURES):
         conf = str(cw.write_config(name, world))
-        for address in cw.ADDRESSES:
+        table = cw.addresses(name)
+        for address in table:
             out.append({"config": name, "conf": conf,
                         "args": cw.command_args(name, world, "-bt", address)})
         out.append({"config": name, "conf": conf,
-                    "args": cw.command_args(name, world, "-bt", *cw.ADDRESSES)})
+                    "args": cw.command_args(name, world, "-bt", *table)})
         out.append({"config": name, "conf": conf,
-                    "args": cw.command_args(name, world, "-bv", *cw.ADDRESSES)})
+                    "args": cw.command_args(name, world, "-bv", *table)})
+        if name == cw.FEATURES:
+            for address in cw.FEATURE_SINGLE_BV:
+                out.append({"config": name, "conf": conf,
+                            "args": cw.command_args(name, world, "-bv", address)})
+            out.append({"config": name, "conf": conf,
+                        "args": cw.command_args(name, world, "-bvs", *table)})
+            out.append({"config": name, "conf": conf,
+                        "args": cw.command_args(name, world, "-v", "-bv", *table)})
     return out
 
 

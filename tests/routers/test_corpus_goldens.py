@@ -43,7 +43,9 @@ def _cases() -> list[Any]:
     cases = []
     for name, entry in GOLDENS["configs"].items():
         for index, run in enumerate(entry["runs"]):
-            mode = next(a for a in run["args"] if a in ("-bt", "-bv"))
+            mode = next(a for a in run["args"] if a in ("-bt", "-bv", "-bvs"))
+            if "-v" in run["args"]:
+                mode = "-v" + mode
             what = run["args"][-1] if len(run["args"]) <= 4 + len(cw.MACROS.get(name, ())) \
                 else "all"
             cases.append(pytest.param(name, index, id=f"{name}:{mode}:{what}"))
@@ -110,9 +112,14 @@ def route(name: str, args: list[str], world: Path) -> tuple[str, str, int]:
     real_args = [a.replace(cw.WORLD_TOKEN, str(world)) for a in args]
     invocation = parse_args(["pyexim", "-C", str(conf), *real_args])
     config = _config(name, world, invocation.macros)
-    env = RoutingEnv(passwd=PasswdFile(str(world / "etc" / "passwd")),
-                     interfaces=cw.INTERFACES, hosts_file=str(world / "etc" / "hosts"),
-                     rng=EximRandom(42), admin=True)
+    passwd = PasswdFile(str(world / "etc" / "passwd"))
+    env = RoutingEnv(passwd=passwd, interfaces=cw.INTERFACES,
+                     hosts_file=str(world / "etc" / "hosts"), rng=EximRandom(42), admin=True)
+    if invocation.mode() == "verify":
+        # Real Exim verified as the Exim user (it gives up root for -bv).
+        exim = passwd.getpwnam("Debian-exim")
+        assert exim is not None
+        env.uid, env.gid = exim.uid, exim.gid
     out: list[str] = []
     err: list[str] = []
     rc = test_addresses(config, invocation, out.append, err.append, env=env)
@@ -137,7 +144,8 @@ def test_the_table_is_big_enough() -> None:
     """Every configuration routes at least 15 addresses, one by one."""
     if not GOLDENS["configs"]:
         pytest.skip("no goldens")
-    assert len(GOLDENS["configs"]) == 22
+    assert set(GOLDENS["configs"]) == {*cw.CONFIGS, cw.FEATURES}
+    assert len(cw.CONFIGS) == 22
     assert len(cw.ADDRESSES) >= 15
-    for entry in GOLDENS["configs"].values():
-        assert len(entry["runs"]) == len(cw.ADDRESSES) + 2
+    for name in cw.CONFIGS:
+        assert len(GOLDENS["configs"][name]["runs"]) == len(cw.ADDRESSES) + 2
