@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pyexim.cli.args import Invocation
@@ -92,17 +93,22 @@ def run(invocation: Invocation) -> int:
     if session is None:
         return 1
     out = sys.stdout.buffer
-    out.write(b"\n**** SMTP testing session as if from host "
-              + str(session.client.address).encode()
-              + b"\n**** but without any ident (RFC 1413) callback.\n"
-              b"**** This is not for real!\n\n")
+    out.write(testing_banner(str(session.client.address)))
     out.flush()
     _converse(session, out)
     return 0
 
 
+def testing_banner(address: str) -> bytes:
+    """What -bh prints before the session starts."""
+    return (f"\n**** SMTP testing session as if from host {address}\n"
+            "**** but without any ident (RFC 1413) callback.\n"
+            "**** This is not for real!\n\n").encode()
+
+
 def make_session(config: Any, ctx: ExpansionContext, invocation: Invocation,
-                 address: str, port: int) -> Any:
+                 address: str, port: int, *, stderr: Callable[[str], object] | None = None,
+                 trace: Callable[[str], object] | None = None) -> Any:
     """The SmtpSession of a -bh run, with the values exim.c sets for host checking."""
     from pyexim.log import LogSelector
     from pyexim.receive.logsink import SessionLog
@@ -136,8 +142,9 @@ def make_session(config: Any, ctx: ExpansionContext, invocation: Invocation,
     debug = invocation.debug is not None
     log = SessionLog(selector, testing=True, debug=debug, clock=ctx.clock, pid=ctx.pid,
                      log_timezone=bool(config.option("log_timezone")),
-                     utc=ctx.options.timestamps_utc)
-    trace = None if debug else _trace
+                     utc=ctx.options.timestamps_utc, stderr=stderr)
+    if trace is None and not debug:
+        trace = _trace
     session = SmtpSession(config, ctx, log, host_checking=True,
                           host_checking_callout=invocation.host_check_callout,
                           enforce_sync=False, trace=trace, pid=ctx.pid)
@@ -167,4 +174,4 @@ def _converse(session: Any, out: Any) -> None:
             break
 
 
-__all__ = ["extract_port", "load_or_report", "make_session", "run"]
+__all__ = ["extract_port", "load_or_report", "make_session", "run", "testing_banner"]

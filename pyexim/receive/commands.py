@@ -167,6 +167,7 @@ def on_session_start(session: SmtpSession, event: ev.SessionStart) -> None:
     else:
         reply = Reply.from_user_message(220, user.rstrip(" \t\n\v\f\r"))
     out = session.conn.send(reply)
+    session.greeted = session.conn.early_input is None
     if session.conn.early_input is not None:
         data = session.conn.early_input.decode("latin-1")
         session.log("SMTP protocol synchronization error (input sent without waiting for "
@@ -236,7 +237,7 @@ def on_hello(session: SmtpSession, event: ev.Helo | ev.Ehlo) -> None:
         reply = Reply(code, (first,))
     session._send(reply)
     session.helo_seen = True
-    values["received_protocol"] = _protocol(session)
+    values["received_protocol"] = protocol_name(session)
     session.smtp_reset()
 
 
@@ -250,7 +251,7 @@ def _in_domains(session: SmtpSession, name: str, option: str) -> bool:
     return result.matched
 
 
-def _protocol(session: SmtpSession) -> str:
+def protocol_name(session: SmtpSession) -> str:
     """$received_protocol: smtp, esmtp, esmtpa, esmtps, esmtpsa (local- for -bs)."""
     name = "esmtp" if session.esmtp else "smtp"
     if session.esmtp and session.ctx.values.get("sender_host_authenticated"):
@@ -285,13 +286,15 @@ def _ehlo_reply(session: SmtpSession, first: str, code: int) -> Reply:
 
 def _auth_advertised(session: SmtpSession) -> tuple[str, ...]:
     """The public names of server authenticators to offer this host."""
+    from pyexim.auth.base import roles
+    session.advertised_auth = frozenset()
     auths = [a for a in getattr(session.config, "authenticators", ())
-             if _is_server(a)]
+             if roles(a.settings)[0]]
     if not auths or session.host_in("auth_advertise_hosts") is not Rc.OK:
         return ()
     names: list[str] = []
     for auth in auths:
-        condition = _get(auth, "server_advertise_condition")
+        condition = auth.get("server_advertise_condition")
         if condition is not None:
             try:
                 from pyexim.expand import expand_condition
@@ -303,23 +306,9 @@ def _auth_advertised(session: SmtpSession) -> tuple[str, ...]:
                 session.log(f"failed to expand {auth.name} authenticator's "
                             f"server_advertise_condition: {error.message}", panic=True)
                 continue
-        names.append(str(_get(auth, "public_name") or auth.name))
+        names.append(str(auth.get("public_name") or auth.name))
+    session.advertised_auth = frozenset(n.upper() for n in names)
     return tuple(names)
-
-
-def _get(instance: object, name: str) -> object:
-    try:
-        return instance.get(name)  # type: ignore[attr-defined]
-    except KeyError:
-        return None
-
-
-def _is_server(auth: object) -> bool:
-    """Exim marks an authenticator a server when its driver's server options are set."""
-    settings = getattr(auth, "settings", {})
-    return any(name.startswith("server_") and name != "server_set_id"
-               and name != "server_advertise_condition" and name != "server_debug_print"
-               for name in settings)
 
 
 # ---------------------------------------------------------------------------------------
@@ -472,7 +461,7 @@ def on_rcpt(session: SmtpSession, event: ev.RcptTo) -> None:
         tx.toomany = True
         return
     if tx.recipients_discarded:
-        rc, user, log_message = Rc.DISCARD, None, None
+        rc, user, log_message = Rc.DISCARD, None, session.last_acl_log
         result = None
     else:
         result = session.acl(Where.RCPT, "acl_smtp_rcpt", recipient=recipient)
@@ -573,10 +562,9 @@ def on_quit(session: SmtpSession, event: ev.Quit) -> None:
             session.log(f"ACL for QUIT returned ERROR: {result.log_message}", panic=True)
         user = result.user_message
     host = str(session.ctx.values.get("smtp_active_hostname"))
+    session.log(f"{session.connection_info()} closed by QUIT", selector="smtp_connection")
     session._send(Reply.from_message(221, user, acl=True) if user
                   else texts.quit_reply(host))
-    session.log(f"{session.connection_info()} closed by QUIT", selector="smtp_connection")
-    session.log_no_mail()
 
 
 @handles(ev.Vrfy)
@@ -690,9 +678,17 @@ def on_starttls(session: SmtpSession, event: ev.StartTls) -> None:
             session._send(reply, close=drop)
             return
     session.incomplete_transaction("STARTTLS")
-    # TLS lives in pyexim.net; a session without a socket (-bh, -bs) cannot start it.
-    session.log(f"TLS error on connection from {session.host_and_ident(False)} (no TLS "
-                "on this input)")
+    if session.host_checking:
+        # Exim -bh starts TLS on standard input: the handshake reads what follows and
+        # fails, after which only QUIT gets an answer.
+        session._send(texts.TLS_GO_AHEAD)
+        session.conn.tls_failed()
+        session.log(f"TLS error on connection from {session.host_and_ident(False)} "
+                    "(gnutls_handshake): Error in the pull function.")
+        return
+    # TLS belongs to the network adapter (pyexim.net); without one there is none.
+    session.log(f"TLS error on connection from {session.host_and_ident(False)} (TLS is "
+                "not available on this connection)")
     session._send(texts.TLS_UNAVAILABLE)
 
 
@@ -740,7 +736,11 @@ def on_command_error(session: SmtpSession, event: ev.CommandError) -> None:
     reply = event.reply
     kind = event.kind
     host = session.host_and_ident(True)
-    if kind in ("syntax", "protocol", "badchar"):
+    # Only counted errors are logged: after a pipelined RCPT or DATA that follows a
+    # refused MAIL or RCPT, Exim answers without counting or logging.
+    counted = session.conn.synprot_errors > session.synprot_seen
+    session.synprot_seen = session.conn.synprot_errors
+    if kind in ("syntax", "protocol", "badchar") and counted:
         session.log_synprot(kind, event.command, event.message, drop=event.drop)
     elif kind == "helo":
         session.client.set_helo(None)
@@ -786,6 +786,11 @@ def on_connection_closed(session: SmtpSession, event: ev.ConnectionClosed) -> No
         from pyexim.receive.reception import lost_in_message
         lost_in_message(session)
         return
+    if session.conn.phase.name == "TLS_FAILED":
+        session.conn.send(texts.lost_connection(host))     # Exim says nothing then
+        session.log(f"{session.connection_info()} closed by EOF", selector="smtp_connection")
+        session.notquit("tls-failed", None)
+        return
     session.incomplete_transaction("connection lost")
     reply = session.notquit("connection-lost", texts.lost_connection(host))
     assert reply is not None
@@ -798,7 +803,6 @@ def on_connection_closed(session: SmtpSession, event: ev.ConnectionClosed) -> No
     else:
         session.log(f"{session.connection_info()} lost D={session.elapsed()}",
                     selector="smtp_connection")
-    session.log_no_mail()
 
 
 __all__ = ["expanded_integer", "start_checks"]

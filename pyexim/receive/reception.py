@@ -22,6 +22,7 @@ from pyexim.message import HeaderLine, header_kind, parse_message, type_received
 from pyexim.receive.session import TESTING_NOTE, SmtpSession, handles
 from pyexim.smtp import events as ev
 from pyexim.smtp import texts
+from pyexim.smtp.data import spool_body
 from pyexim.smtp.replies import Reply
 from pyexim.spool.msgid import DEFAULT_FORMAT, make_message_id
 
@@ -124,6 +125,8 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
     _type_headers(session, parsed.headers, headers)
     session.headers = headers
     session.ctx.headers = headers
+    # The log's T= depends on a Subject: as received, even if an ACL removes it.
+    session.had_subject = any(header_kind(h.text) == "s" for h in headers)
     _set_message_values(session, parsed, message_size)
     _fixups(session)
     received = _received_header(session)
@@ -183,14 +186,23 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
     elif user is not None:
         reply = Reply.from_user_message(250, user)
     elif bdat:
-        total = message_size + int(values.get("message_linecount") or 0)
-        reply = texts.bdat_queued(session.bdat_chunk, total, message_id)
+        reply = texts.bdat_queued(session.bdat_chunk, _bdat_total(data), message_id)
     else:
         reply = texts.queued(message_id)
-    note = session.host_checking and state.fake_response is None and user is None
     if blackholed is not None:
-        session.message_id = None
-    return reply, False, note
+        session.message_id = session.log_sink.message_id = None
+    return reply, False, session.host_checking
+
+
+def _bdat_total(data: bytes) -> int:
+    """The total Exim reports after the last BDAT chunk: the message as spooled plus one
+    per line (its size with CRLF line ends); a final line end that Exim had to add
+    inside the header section counts twice."""
+    spooled = spool_body(data, lf_only=False, bdat=True)
+    total = len(spooled) + spooled.count(b"\n")
+    if not data.endswith(b"\n") and b"\n\n" not in spooled:
+        total += 1
+    return total
 
 
 def _fromline_allowed(session: SmtpSession) -> bool:
@@ -363,7 +375,7 @@ def _reception_text(session: SmtpSession, size: int, bdat: bool) -> str:
     values = session.ctx.values
     tx = session.tx
     subject = None
-    if any(_named(h, "Subject") for h in session.headers if h.type != "*"):
+    if session.had_subject:
         subject = from_engine(expand_string("$h_subject:", session.ctx))
     msgid = None
     created = False

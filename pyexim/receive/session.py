@@ -31,7 +31,7 @@ from pyexim.acl.where import Rc, Where
 from pyexim.address import AddressError, extract_address, find_at
 from pyexim.expand import ExpansionContext, HeaderView, expand_string, from_engine, to_engine
 from pyexim.expand.strings import printing
-from pyexim.log import LogSelector, acl_reject_line
+from pyexim.log import acl_reject_line
 from pyexim.receive.client import Client
 from pyexim.receive.logsink import SessionLog
 from pyexim.rewrite import SMTP, SMTP_SENDER, Rewriter
@@ -123,11 +123,22 @@ class SmtpSession:
         self.history_total = 0
         self.mail_count = 0
         self.pipe_connect_acceptable = False
+        self.greeted = False          # the banner went out (a refused connection logs less)
+        self.ended = False
+        self.synprot_seen = 0         # the machine's count of counted errors, last seen
+        self.had_subject = False
         self.started = self.clock()
         self.rewriter = Rewriter.from_config(config)
         self.raw_recipients: list[str] = []
         self.bdat_chunk = 0
         self.blackhole_log = ""
+        #: the log message of the last ACL run: Exim's smtp_setup_msg reuses it (an
+        #: uninitialised local) for recipients a MAIL ACL "discard" dropped
+        self.last_acl_log: str | None = None
+        self.advertised_auth: frozenset[str] = frozenset()
+        self.auth_pending: tuple[Any, Any] | None = None
+        self.auth_defer_msg = ""
+        self.auth_defer_user_msg = ""
         self.conn = ServerConnection(Limits(), Settings(enforce_sync=enforce_sync))
         self._enforce_sync = enforce_sync
         ctx.host_name_lookup = lambda _ctx: self.client.name if \
@@ -237,25 +248,28 @@ class SmtpSession:
             if isinstance(event, ev.MessageData):
                 self.tx.data += event.data
                 continue
-            if not event.needs_reply:
-                continue
             handler = _HANDLERS.get(type(event))
             try:
-                if handler is None:
-                    self._send(texts.OK)
-                else:
+                if handler is not None:
                     handler(self, event)
+                elif event.needs_reply:
+                    self._send(texts.OK)
             except Exception:   # the one catch-all of the request path
                 self.log("unexpected error while handling "
                          f"{type(event).__name__}: "
                          f"{traceback.format_exc(limit=3).strip()}", panic=True)
                 if self.conn._pending is not None:  # noqa: SLF001 - still owed a reply
                     self._send(Reply.line(451, texts.TEMP_PROBLEM))
+            self.synprot_seen = self.conn.synprot_errors
 
     def _send(self, reply: Reply, *, close: bool = False) -> None:
         if self.state.no_multiline_responses and len(reply.lines) > 1:
-            reply = Reply(reply.code, reply.lines[-1:], reply.enhanced, echo=reply.echo)
+            # Exim sends only the first line of the final part then (smtp_respond).
+            reply = Reply(reply.code, reply.lines[:1], reply.enhanced, echo=reply.echo)
         self.output += self.conn.send(reply, close=close)
+        if self.conn.closed and self.greeted and not self.ended:
+            self.ended = True
+            self.log_no_mail()
 
     # ------------------------------------------------------------------ helpers
 
@@ -300,8 +314,10 @@ class SmtpSession:
             text: str | None = None) -> AclResult:
         """Run the ACL main option *option* names (or *text*) for *where*."""
         acl_text = text if text is not None else self.option(option)
-        return self.engine.check(where, acl_text,  # type: ignore[arg-type]
-                                 recipient=recipient, loc=self.engine.option_loc(option))
+        result = self.engine.check(where, acl_text,  # type: ignore[arg-type]
+                                   recipient=recipient, loc=self.engine.option_loc(option))
+        self.last_acl_log = result.log_message
+        return result
 
     def acl_fail(self, where: Where, result: AclResult, *,
                  command_data: str | None) -> tuple[Reply, bool]:
