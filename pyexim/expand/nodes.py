@@ -23,6 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class _Located:
+    """A node that remembers where it stands in its source: ``rest`` is the text from there."""
+
+    __slots__ = ()
+    src: str
+    pos: int
+
+    @property
+    def rest(self) -> str:
+        return self.src[self.pos:]
+
+
 @dataclass(frozen=True, slots=True)
 class Literal:
     """Text copied to the output; escapes (``\\n``, ``\\$``, ``\\N...\\N``) already applied."""
@@ -62,7 +74,7 @@ class MatchRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Break:
+class Break(_Located):
     """The point where Exim's reading fails; evaluating it raises the error.
 
     ``kind`` selects the message (see evaluator.BREAK_MESSAGES); some messages quote
@@ -73,10 +85,6 @@ class Break:
     detail: str = ""
     src: str = field(default="", compare=False, repr=False)
     pos: int = field(default=0, compare=False, repr=False)
-
-    @property
-    def rest(self) -> str:
-        return self.src[self.pos:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +119,7 @@ class Operator:
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
+class Group(_Located):
     """``{...}``: an argument that is expanded (or, in dollar=False sequences, not).
 
     ``src[pos:]`` is the source from the opening brace, for messages that quote it.
@@ -123,26 +131,18 @@ class Group:
     end: int = field(default=0, compare=False, repr=False)
 
     @property
-    def rest(self) -> str:
-        return self.src[self.pos:]
-
-    @property
     def source(self) -> str:
         """The text between the braces, as written."""
         return self.src[self.pos + 1:self.end]
 
 
 @dataclass(frozen=True, slots=True)
-class Word:
+class Word(_Located):
     """A bare word between arguments: a lookup type, ``json``, ``fail``, ``,preexpand``."""
 
     text: str
     src: str = field(default="", compare=False, repr=False)
     pos: int = field(default=0, compare=False, repr=False)
-
-    @property
-    def rest(self) -> str:
-        return self.src[self.pos:]
 
 
 @dataclass(frozen=True, slots=True)

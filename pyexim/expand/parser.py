@@ -297,6 +297,21 @@ class _Parser:
         tokens.append(self.brk("tail", pos))
         return False, pos
 
+    def argument(self, tokens: list[Token], pos: int, message: str, *,
+                 dollar: bool = True) -> tuple[bool, int]:
+        """One required ``{...}`` argument after optional white space, appended to *tokens*.
+
+        False when the item must stop there: no ``{`` (a Break saying *message* is
+        appended) or the group itself stopped the parse.
+        """
+        pos = self.skip_ws(pos)
+        if self.char(pos) != "{":
+            tokens.append(self.brk("curly", pos, message))
+            return False, pos
+        grp, pos = self.group(pos, dollar)
+        tokens.append(grp)
+        return not self.stopped, pos
+
     def finish(self, name: str, tokens: list[Token], pos: int, *,
                skip_ws: bool = True, cond: Condition | None = None) -> tuple[Item, int]:
         pos = self.groups(pos, tokens)
@@ -360,16 +375,11 @@ class _Parser:
                     end += 1
                 tokens.append(self.brk("static", pos, f"bad option '{src[pos + 1:end]}' for run"))
                 return Item(name, tuple(tokens), False), pos
-        pos = self.skip_ws(pos)
-        if self.char(pos) != "{":
-            tokens.append(self.brk("curly", pos, "missing '{' for command arg of run"))
-            return Item(name, tuple(tokens), False), pos
         # The command is a group either way: without ",preexpand" Exim reads it through
         # once, unexpanded, to find its end, and keeps the text as written (Debian's
         # 4.96 has upstream's fix for braces inside the command).
-        grp, pos = self.group(pos)
-        tokens.append(grp)
-        if self.stopped:
+        ok, pos = self.argument(tokens, pos, "missing '{' for command arg of run")
+        if not ok:
             return Item(name, tuple(tokens), False), pos
         return self.finish(name, tokens, pos)
 
@@ -378,18 +388,14 @@ class _Parser:
         tokens: list[Token] = []
         count = 2 if name == "reduce" else 1
         for index in range(count):
-            pos = self.skip_ws(pos)
-            if self.char(pos) != "{":
-                tokens.append(self.brk("curly", pos, f"missing '{{' for first arg of {name}"
-                                       if index == 0 else "missing '{' for second arg of reduce"))
+            ok, pos = self.argument(tokens, pos, f"missing '{{' for first arg of {name}"
+                                    if index == 0 else "missing '{' for second arg of reduce")
+            if not ok:
                 return Item(name, tuple(tokens), False), pos
-            grp, pos = self.group(pos)
-            tokens.append(grp)
-            if self.stopped:
-                return Item(name, tuple(tokens), False), pos
+        last = f"missing '{{' for last arg of {name}"
         pos = self.skip_ws(pos)
         if self.char(pos) != "{":
-            tokens.append(self.brk("curly", pos, f"missing '{{' for last arg of {name}"))
+            tokens.append(self.brk("curly", pos, last))
             return Item(name, tuple(tokens), False), pos
         if name == "filter":
             cond, pos = self.condition(pos + 1)
@@ -405,9 +411,8 @@ class _Parser:
             tokens.append(CondGroup(cond))
             pos += 1
         else:
-            grp, pos = self.group(pos)
-            tokens.append(grp)
-            if self.stopped:
+            ok, pos = self.argument(tokens, pos, last)
+            if not ok:
                 return Item(name, tuple(tokens), False), pos
         pos = self.skip_ws(pos)
         if self.char(pos) != "}":
@@ -418,13 +423,9 @@ class _Parser:
     def item_sort(self, name: str, pos: int) -> tuple[Item, int]:
         tokens: list[Token] = []
         for index, what in enumerate(("list", "comparator", "extractor")):
-            pos = self.skip_ws(pos)
-            if self.char(pos) != "{":
-                tokens.append(self.brk("curly", pos, f"missing '{{' for {what} arg of sort"))
-                return Item(name, tuple(tokens), False), pos
-            grp, pos = self.group(pos, dollar=index != 1)
-            tokens.append(grp)
-            if self.stopped:
+            ok, pos = self.argument(tokens, pos, f"missing '{{' for {what} arg of sort",
+                                    dollar=index != 1)
+            if not ok:
                 return Item(name, tuple(tokens), False), pos
         if self.char(pos) != "}":
             tokens.append(self.brk("static", pos, 'missing } at end of "sort"'))
@@ -433,13 +434,8 @@ class _Parser:
 
     def item_certextract(self, name: str, pos: int) -> tuple[Item, int]:
         tokens: list[Token] = []
-        pos = self.skip_ws(pos)
-        if self.char(pos) != "{":
-            tokens.append(self.brk("curly", pos, "missing '{' for field arg of certextract"))
-            return Item(name, tuple(tokens), False), pos
-        grp, pos = self.group(pos)
-        tokens.append(grp)
-        if self.stopped:
+        ok, pos = self.argument(tokens, pos, "missing '{' for field arg of certextract")
+        if not ok:
             return Item(name, tuple(tokens), False), pos
         pos = self.skip_ws(pos)
         if self.char(pos) != "{":
