@@ -317,14 +317,14 @@ class Rewriter:
 
     # ------------------------------------------------------------------ -brw
 
-    def test(self, address: str, ctx: object) -> str:
-        """What ``-brw address`` prints (Exim's rewrite_test)."""
+    def test(self, address: str, ctx: object, *, log: LogFunction | None = None) -> str:
+        """What ``-brw address`` prints (Exim's rewrite_test); problems go to *log*."""
         if not self.exists:
             return "No rewrite rules are defined\n"
         out: list[str] = []
         done_smtp = False
         if self.exists & SMTP:
-            new = self.rewrite_one(address, SMTP | SMTP_SENDER, ctx)
+            new = self.rewrite_one(address, SMTP | SMTP_SENDER, ctx, log=log)
             if new != address:
                 out.append(f"    SMTP: {new or '<>'}\n")
                 done_smtp = True
@@ -341,7 +341,7 @@ class Rewriter:
             return "".join(out)
         for index, label in enumerate(_TEST_NAMES):
             flag = 1 << index
-            new, whole = self._rewrite(found.address, flag, ctx, log=None, header=True)
+            new, whole = self._rewrite(found.address, flag, ctx, log=log, header=True)
             if not new:
                 shown = "<>"
             elif whole is not None or not flag & ALL_HEADERS:

@@ -35,10 +35,19 @@ def run(invocation: Invocation) -> int:
     config, ctx = loaded
     from pyexim.rewrite import Rewriter
     rewriter = Rewriter.from_config(config)
-    report = rewriter.test(to_engine(address), ctx)
+    report = rewriter.test(to_engine(address), ctx, log=stderr_log)
     sys.stdout.buffer.write(from_engine(report).encode("utf-8", "surrogateescape"))
     sys.stdout.flush()
     return 0
 
 
-__all__ = ["run"]
+def stderr_log(text: str, **flags: object) -> None:
+    """Log lines of a test mode go to standard error with their timestamp (Exim writes
+    them there when it is not running "really" as the MTA)."""
+    import time
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    sys.stdout.flush()
+    sys.stderr.write(f"{stamp} {from_engine(text)}\n")
+
+
+__all__ = ["run", "stderr_log"]
