@@ -200,11 +200,17 @@ def extract_substr(subject: str, value1: int, value2: int) -> str:
 # ---------------------------------------------------------------------------
 # the operators
 
-def op_base32(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+def _decimal(text: str, name: str) -> int:
+    """*text* as the unsigned decimal number the base32/base62 operators encode."""
     n, whole = strtoul(text)
     if not whole:
-        raise ExpansionError(f'argument for base32 operator is "{text}", which is not a '
+        raise ExpansionError(f'argument for {name} operator is "{text}", which is not a '
                              "decimal number")
+    return n
+
+
+def op_base32(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    n = _decimal(text, "base32")
     out = []
     while n:
         out.append(BASE32_CHARS[n & 0x1F])
@@ -230,10 +236,7 @@ def op_base32d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 
 def op_base62(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
-    n, whole = strtoul(text)
-    if not whole:
-        raise ExpansionError(f'argument for base62 operator is "{text}", which is not a '
-                             "decimal number")
+    n = _decimal(text, "base62")
     out = []
     for _ in range(6):
         out.append(BASE62_CHARS[n % 62])
