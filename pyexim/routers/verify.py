@@ -77,6 +77,13 @@ def verify_address(run: Routing, vaddr: AddressItem, options: int, out: Write | 
             return VerifyResult("FAIL", "qualify")
         address = qualify(run, address, is_recipient)
 
+    if run.config.rewrite_rules:
+        from pyexim.routers.rewrite import rewrite_envelope
+        rewritten = rewrite_envelope(run, address, is_recipient)
+        if rewritten != address:
+            address = rewritten
+            if out is not None and not expn:
+                out(f"Address rewritten as: {address}\n")
     if not options & (OPT_FAKE_SENDER | OPT_IS_RECIPIENT):
         values["sender_address"] = address
     if not address:

@@ -90,7 +90,8 @@ FEATURE_ADDRESSES = (
     "sieve@localhost", "filter@localhost", "filterfail@localhost", "filterdefer@localhost",
     "nofilter@localhost", "ancestor@localhost", "x@qp.ex", "redirect@qp.ex", "fail@qp.ex",
     "defer@qp.ex", "decline@qp.ex", "bad@qp.ex", "pass@qp.ex", "status@qp.ex",
-    "root@qp.ex", "alice@test.ex", "nosuch@test.ex",
+    "root@qp.ex", "x@old.ex", "john.smith@split.ex", "x@quit.ex", "stop@quit.ex",
+    "x@star.ex", "bare@test.ex", "x@sender.ex", "alice@test.ex", "nosuch@test.ex",
     "alice@localhost", "bob",
 )
 
