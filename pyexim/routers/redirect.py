@@ -394,9 +394,14 @@ def _interpret(run: Routing, router: Router, addr: AddressItem, data: str, kind:
     from pyexim.filter.result import Outcome as FF
 
     def rewrite(address: str) -> str:
+        # Qualified with the router's qualify domain, then (the "rewrite" option) the
+        # global rewriting rules for envelope recipients, as parse_forward_list does.
         from pyexim.address import find_at
         if find_at(address) < 0:
-            return f"{address}@{qualify_domain}"
+            address = f"{address}@{qualify_domain}"
+        if router.get("rewrite") and run.config.rewrite_rules:
+            from pyexim.routers.rewrite import rewrite_envelope
+            address = rewrite_envelope(run, address, True)
         return address
 
     if kind == "forward":

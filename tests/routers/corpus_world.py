@@ -91,7 +91,7 @@ FEATURE_ADDRESSES = (
     "nofilter@localhost", "ancestor@localhost", "x@qp.ex", "redirect@qp.ex", "fail@qp.ex",
     "defer@qp.ex", "decline@qp.ex", "bad@qp.ex", "pass@qp.ex", "status@qp.ex",
     "root@qp.ex", "x@old.ex", "john.smith@split.ex", "x@quit.ex", "stop@quit.ex",
-    "x@star.ex", "bare@test.ex", "x@sender.ex", "alice@test.ex", "nosuch@test.ex",
+    "x@star.ex", "bare@test.ex", "x@sender.ex", "rewritten@test.ex", "alice@test.ex", "nosuch@test.ex",
     "alice@localhost", "bob",
 )
 
@@ -166,6 +166,7 @@ unknown: :unknown:
 includer: :include:WORLD/features/include
 badsyntax: foo@@bar
 sub: alice
+rewritten: somebody@old.ex
 """,
         "features/include": "inc1@test.ex\ninc2@test.ex\n",
         "home/alice/.keep": "",
