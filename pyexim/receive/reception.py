@@ -136,6 +136,7 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
     session.ctx.recipients = recipients
     blackholed = None
     user = None
+    prdr_reply = None
     if not tx.recipients:
         blackholed = "MAIL ACL" if tx.recipients_discarded else "RCPT ACL"
     else:
@@ -144,7 +145,11 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
                         "message temporarily rejected", panic=True)
             session.log_sink.message_id = None
             return Reply.line(451, texts.TEMP_PROBLEM), False, False
-        if session.option("acl_smtp_data"):
+        prdr_reply = _prdr(session, message_id)
+        if prdr_reply is not None and not tx.recipients:
+            session.log_sink.message_id = None
+            return prdr_reply, False, False
+        if session.option("acl_smtp_data") and tx.recipients:
             result = session.acl(Where.DATA, "acl_smtp_data")
             _add_acl_headers(session)
             if result.rc is Rc.DISCARD:
@@ -180,6 +185,12 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
                     f"{session.blackhole_log}")
         session.log("Completed")
     reply: Reply
+    if prdr_reply is not None:
+        reply = prdr_reply
+        if state.fake_response is not None and reply.code < 300:
+            reply = Reply.from_message(450 if state.fake_response == "defer" else 550,
+                                       state.fake_response_text)
+        return reply, False, False
     if state.fake_response is not None:
         reply = Reply.from_message(450 if state.fake_response == "defer" else 550,
                                    state.fake_response_text)
@@ -192,6 +203,42 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
     if blackholed is not None:
         session.message_id = session.log_sink.message_id = None
     return reply, False, session.host_checking
+
+
+def _prdr(session: SmtpSession, message_id: str) -> Reply | None:
+    """Per-recipient data responses (RFC draft PRDR; Exim's receive.c): the PRDR ACL for
+    each recipient, its own reply, and the summary reply for the end of data. None when
+    PRDR is not in use for this message."""
+    tx = session.tx
+    acl = session.option("acl_smtp_data_prdr", "accept")
+    if not (tx.prdr and len(tx.recipients) > 1 and acl):
+        tx.prdr = False
+        session.ctx.values["prdr_requested"] = False
+        return None
+    session.output += Reply.line(353, "PRDR content analysis beginning").to_bytes()
+    all_ok, all_fail = True, True
+    for recipient in list(tx.recipients):
+        address = recipient.address
+        result = session.acl(Where.PRDR, "acl_smtp_data_prdr", recipient=address)
+        rc = result.rc
+        all_ok = all_ok and rc is Rc.OK
+        all_fail = all_fail and rc in (Rc.FAIL, Rc.FAIL_DROP)
+        code, word = {Rc.OK: (250, "acceptance"), Rc.DISCARD: (250, "acceptance"),
+                      Rc.DEFER: (450, "temporary refusal")}.get(rc, (550, "refusal"))
+        default = f"PRDR R=<{address}> {word}"
+        reply = Reply.from_user_message(code, result.user_message or default)
+        session.output += reply.to_bytes()
+        if result.log_message:
+            session.log(f"PRDR {address} {result.log_message}")
+        elif result.user_message:
+            session.log(f"PRDR {address} {result.user_message}")
+        else:
+            session.log(default)
+        if rc is not Rc.OK:
+            tx.recipients.remove(recipient)
+    summary = ("rejected for all recipients" if all_fail else
+               "accepted" if all_ok else "accepted for some recipients")
+    return Reply.line(550 if all_fail else 250, f"id={message_id} message {summary}")
 
 
 def _bdat_total(data: bytes) -> int:

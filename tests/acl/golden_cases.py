@@ -99,6 +99,10 @@ CASES: list[tuple[str, str, str, tuple[str, ...], str]] = [
     ("protocol-lost-in-data", "protocol.conf", "192.0.2.1", (),
      H + "mail from:<a@b.ex>\nrcpt to:<c@d.ex>\ndata\nSubject: cut\n\nbody\n"),
     ("protocol-nomail", "protocol.conf", "192.0.2.1", (), E + "noop\n" + Q),
+    ("protocol-prdr", "protocol.conf", "192.0.2.1", (),
+     E + "mail from:<a@b.ex> PRDR\nrcpt to:<good@x.ex>\nrcpt to:<bad@x.ex>\n"
+     + _message() + "mail from:<a@b.ex> PRDR\nrcpt to:<bad@x.ex>\nrcpt to:<later@x.ex>\n"
+     + _message() + Q),
     ("protocol-bdat", "protocol.conf", "192.0.2.1", (),
      E + "mail from:<a@b.ex>\nrcpt to:<c@d.ex>\n" + f"bdat {len(CHUNK)}\n{CHUNK}"
      + "bdat 0 last\n" + Q),
