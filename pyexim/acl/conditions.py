@@ -74,7 +74,8 @@ def cond_condition(call: Call) -> Rc:
     """``condition = ${...}``: true for a non-zero number, "yes" or "true"."""
     value = acl_condition_value(call.arg)
     if value is None:
-        return call.error(f'invalid "condition" value "{call.arg}"')
+        call.msgs.log = f'invalid "condition" value "{call.arg}"'
+        return Rc.DEFER
     return Rc.OK if value else Rc.FAIL
 
 

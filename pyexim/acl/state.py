@@ -166,14 +166,15 @@ class RouteVerify:
 
     ``rc`` is "OK", "FAIL" or "DEFER"; ``message``/``user_message`` the address's
     message and user message; ``address`` the address as verified (possibly rewritten);
-    ``routed`` whether routing worked (sender cache); ``address_data`` the router's.
+    ``routed`` whether routing worked (for the sender cache; None: when rc is "OK");
+    ``address_data`` the router's.
     """
 
     rc: str
     message: str | None = None
     user_message: str | None = None
     address: str | None = None
-    routed: bool = True
+    routed: bool | None = None
     address_data: str | None = None
     pass_message: bool = False
     basic_errno: int = 0

@@ -434,7 +434,7 @@ def _sender(call: Call, address: str, opts: _Opts, *, real: bool) -> Rc:
             result = _route(call, address, False, opts)
             call.engine.trace("----------- end verify ------------")
             rc = Rc[result.rc]
-            cached.routed = result.routed
+            cached.routed = result.routed if result.routed is not None else rc is Rc.OK
             cached.message, cached.user_message = result.message, result.user_message
             cached.address_data = result.address_data
             call.msgs.errno = result.basic_errno if rc is not Rc.OK else 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,7 @@ def normalise(stdout: str, log: list[str]) -> tuple[str, list[str]]:
 
 
 def run_oracle(conf: str, address: str, extra: tuple[str, ...], data: str) -> tuple[str, list[str]]:
+    shutil.rmtree(SPOOL, ignore_errors=True)       # no hints (ratelimit) from earlier runs
     SPOOL.mkdir(parents=True, exist_ok=True)
     os.chmod(SPOOL, 0o777)
     proc = subprocess.run([str(ORACLE), str(GOLDENS / conf), f"-DSPOOL={SPOOL}", *extra,

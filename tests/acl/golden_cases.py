@@ -83,6 +83,8 @@ CASES: list[tuple[str, str, str, tuple[str, ...], str]] = [
      E + _rcpts("s@sender.ex", "a", "b", "c", "d", "e", "f", "g")
      + "mail from:<s@sender.ex> SIZE=5000\n" + "rset\n"
      + _rcpts("s@sender.ex", "a") + _message(body="x" * 3000 + "\n") + Q),
+    ("modifiers-ratelimit", "modifiers.conf", "192.0.2.1", (),
+     H + _rcpts("s@sender.ex", "rl", "rl", "rl") + Q),
     ("modifiers-rewrite", "modifiers.conf", "192.0.2.1", (),
      H + _rcpts("someone@old.ex", "a") + "rcpt to:<b@old.ex>\n" + _message() + Q),
     ("protocol-syntax", "protocol.conf", "192.0.2.1", (),
