@@ -378,8 +378,12 @@ def _callout(opts: _Opts, rest: str, arg: str, header_sender: bool) -> str | Non
     return None
 
 
-def _route(call: Call, address: str, recipient: bool, opts: _Opts) -> RouteVerify:
-    return call.session.verify_address(address, recipient=recipient, options=opts.as_dict())
+def _route(call: Call, address: str, recipient: bool, opts: _Opts, *,
+           fake_sender: bool = False) -> RouteVerify:
+    options = opts.as_dict()
+    if fake_sender:
+        options["fake_sender"] = True       # do not let rewriting change $sender_address
+    return call.session.verify_address(address, recipient=recipient, options=options)
 
 
 def _overridden(call: Call, rc: Rc, opts: _Opts) -> Rc:
@@ -431,7 +435,7 @@ def _sender(call: Call, address: str, opts: _Opts, *, real: bool) -> Rc:
     else:
         cached = VerifiedSender(address, "OK", told=opts.no_details)
         if address:
-            result = _route(call, address, False, opts)
+            result = _route(call, address, False, opts, fake_sender=not real)
             call.engine.trace("----------- end verify ------------")
             rc = Rc[result.rc]
             cached.routed = result.routed if result.routed is not None else rc is Rc.OK
@@ -489,7 +493,7 @@ def _header_sender(call: Call, opts: _Opts) -> Rc:
                     rc = Rc[cached.rc]
                     message = cached.message
                 else:
-                    found = _route(call, address, False, opts)
+                    found = _route(call, address, False, opts, fake_sender=True)
                     rc, message = Rc[found.rc], found.message
                 if rc is not Rc.OK and details:
                     call.msgs.user = (f'Rejected after DATA: could not verify "{name}:" '

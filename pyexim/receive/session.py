@@ -198,16 +198,10 @@ class SmtpSession:
 
     def verify_address(self, address: str, *, recipient: bool,
                        options: dict[str, object]) -> RouteVerify:
-        if options.get("callout", -1) > 0 and self.host_checking and \
-                not self.host_checking_callout:  # type: ignore[operator]
-            self.trace("... callout omitted by default when host testing")
-            self.trace("(Use -bhc if you want the callouts to happen.)")
-        verifier = self._verifier or _router_verifier(self.config)
-        if verifier is None:
-            return RouteVerify("DEFER", message="address verification needs the router "
-                               "chain, which is not available in pyexim yet",
-                               routed=False)
-        return verifier(address, recipient=recipient, options=options, ctx=self.ctx)
+        if self._verifier is None:
+            from pyexim.receive.verify import RouterVerifier
+            self._verifier = RouterVerifier(self)
+        return self._verifier(address, recipient=recipient, options=options, ctx=self.ctx)
 
     def message_headers(self) -> list[HeaderView]:
         return self.headers
@@ -524,16 +518,6 @@ def _utf8_peer(client: Client) -> Any:
         peer, name=from_engine(peer.name) if peer.name else peer.name,
         helo=from_engine(peer.helo) if peer.helo else peer.helo,
         ident=from_engine(peer.ident) if peer.ident else peer.ident)
-
-
-def _router_verifier(config: Any) -> Callable[..., RouteVerify] | None:
-    """The router chain's verify entry point, once pyexim.routers provides one."""
-    try:
-        from pyexim.routers import verify as routing  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    function: Callable[..., RouteVerify] | None = getattr(routing, "acl_verify", None)
-    return function
 
 
 # The handlers live in commands.py and reception.py; each module adds its entries.

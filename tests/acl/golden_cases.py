@@ -69,6 +69,14 @@ CASES: list[tuple[str, str, str, tuple[str, ...], str]] = [
     ("conditions-unqualified", "conditions.conf", "10.9.9.9", (),
      H + "mail from:<unqual>\nrcpt to:<someone>\n"
      + _message("To: someone\nFrom: unqual\n") + Q),
+    ("verify-recipients", "verify.conf", "192.0.2.1", (),
+     H + _rcpts("user1@test.ex", "user1", "user2", "alias1", "alias2", "nobody")
+     + "rcpt to:<x@elsewhere.ex>\nrcpt to:<otheraddr@test.ex>\n" + Q),
+    ("verify-senders", "verify.conf", "192.0.2.1", (),
+     H + "mail from:<someone@unverified.ex>\n" + _rcpts("user2@test.ex", "user1")
+     + _message("From: nobody@test.ex\nReply-To: user1@test.ex\n")
+     + _rcpts("user2@test.ex", "user1") + _message("From: bad@nowhere.ex\n")
+     + _rcpts("user2@test.ex", "user1") + _message("From: <broken\n") + Q),
     ("modifiers-headers", "modifiers.conf", "192.0.2.1", (),
      E + _rcpts("s@sender.ex", "top", "nohead") + _message("Subject: kept\n")
      + _rcpts("s@sender.ex", "remove") + _message("Subject: gone\nX-Remove-Me: x\n") + Q),
