@@ -688,7 +688,9 @@ class Routing:
         address's message says why for Fail and Defer.
         """
         outcome: Outcome = Accept()
-        old_domain = addr.domain
+        if self.explain is not None:
+            origin = f" (from {_q(addr.parent.address)})" if addr.parent is not None else ""
+            self._note(f"routing {_q(addr.address)}{origin}")
         index = addr.start_router
         r: Router | None = None
         try:
@@ -822,7 +824,6 @@ class Routing:
         finally:
             self.set_expansions(None)
             self.ctx.values["router_name"] = None
-            del old_domain
 
     def _loop_check(self, r: Router, addr: AddressItem) -> tuple[bool, bool]:
         """(skip this router, routing loop): an ancestor routed by *r* with the same

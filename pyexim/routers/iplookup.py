@@ -92,16 +92,22 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     from pyexim.routers.hosts import FIND_AGAIN, FIND_FAILED
     from pyexim.routers.item import Host
 
+    def expand(text: str) -> str | None:
+        try:
+            return run.expand(text)
+        except ExpansionError as error:
+            addr.message = f"{router.name} router: failed to expand {text}: " \
+                           f"{message_of(error)}"
+            return None
+
     query_option = router.text("query")
     if query_option is None:
         query = f"{addr.local_part}@{addr.domain} {addr.local_part}@{addr.domain}"
     else:
-        try:
-            query = run.expand(query_option)
-        except ExpansionError as error:
-            addr.message = f"{router.name} router: failed to expand {query_option}: " \
-                           f"{message_of(error)}"
+        expanded = expand(query_option)
+        if expanded is None:
             return Defer()
+        query = expanded
     data = query.encode("latin-1", "replace")
     tcp = router.get("protocol") == "tcp"
     port = int(router.get("port"))  # type: ignore[call-overload]
@@ -148,17 +154,13 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
                 return Decline()
         text = text[:end]
     reroute_option = router.text("reroute")
+    reroute = text
     if reroute_option is not None:
-        try:
-            reroute = run.expand(reroute_option)
-        except ExpansionError as error:
-            addr.message = f"{router.name} router: failed to expand {reroute_option}: " \
-                           f"{message_of(error)}"
+        expanded = expand(reroute_option)
+        run.ctx.match_strings = []
+        if expanded is None:
             return Defer()
-        finally:
-            run.ctx.match_strings = []
-    else:
-        reroute = text
+        reroute = expanded
     if "@" not in reroute:
         message = f"{router.name} router: reroute string {reroute} is not of the form " \
                   "user@domain"

@@ -267,10 +267,18 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
 
     from pyexim.filter.result import Outcome as FF
     syntax_errors = getattr(result, "syntax_errors", [])
-    addr.message = result.error if result.outcome is not FF.DELIVERED or \
-        result.error is None else addr.message
+    if result.error is not None:
+        addr.message = result.error
     generated = list(result.generated)
     eblock: list[tuple[str, str | None]] = [(e, i) for e, i in syntax_errors]
+
+    def generate() -> Outcome | None:
+        """Errors address and header changes, then the new addresses on the queue."""
+        problem = _errors_and_headers(run, router, addr, verify, prop)
+        if problem is None:
+            _add_generated(run, router, q, addr, generated, prop, uid, gid, initgroups, pw)
+        return problem
+
     frc = result.outcome
     if frc is FF.BLACKHOLE:
         generated = []
@@ -278,16 +286,11 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     elif frc is FF.DEFER:
         return _forced_message(router, addr, Defer())
     elif frc is FF.FAIL:
-        problem = _errors_and_headers(run, router, addr, verify, prop)
-        if problem is not None:
-            return problem
-        _add_generated(run, router, q, addr, generated, prop, uid, gid, initgroups, pw)
-        return _forced_message(router, addr, Fail())
+        return generate() or _forced_message(router, addr, Fail())
     elif frc is FF.FREEZE:
-        problem = _errors_and_headers(run, router, addr, verify, prop)
+        problem = generate()
         if problem is not None:
             return problem
-        _add_generated(run, router, q, addr, generated, prop, uid, gid, initgroups, pw)
         if addr.message is None:
             addr.message = "frozen by filter"
         addr.freeze = True
@@ -317,10 +320,9 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             return Decline()
 
     if generated:
-        problem = _errors_and_headers(run, router, addr, verify, prop)
+        problem = generate()
         if problem is not None:
             return problem
-        _add_generated(run, router, q, addr, generated, prop, uid, gid, initgroups, pw)
 
     if frc is FF.DELIVERED:
         if not generated and verify == "none" and not run.address_test_mode:

@@ -92,6 +92,26 @@ def get_errors_address(run: Routing, addr: AddressItem, router: Router,
     return None, verified if verified is not None else errors_to
 
 
+def _expanded_items(run: Routing, addr: AddressItem, router: Router, text: str, sep: str,
+                    what: str) -> list[str] | None:
+    """The non-empty expansions of a list's items (forced failures skipped); None with
+    the address's message set when one fails."""
+    from pyexim.lists import list_items
+    values = []
+    for item in list_items(text, sep):
+        try:
+            value = run.expand(item)
+        except ForcedFail:
+            continue
+        except ExpansionError as error:
+            addr.message = (f'{router.name} router failed to expand {what} item "{item}": '
+                            f"{message_of(error)}")
+            return None
+        if value:
+            values.append(value)
+    return values
+
+
 def get_munge_headers(run: Routing, addr: AddressItem, router: Router
                       ) -> tuple[Outcome | None, tuple[str, ...], str | None]:
     """headers_add and headers_remove for *addr* (rf_get_munge_headers).
@@ -99,36 +119,19 @@ def get_munge_headers(run: Routing, addr: AddressItem, router: Router
     Added headers are newest first (Exim chains them so and writes them in reverse);
     each ends in a newline. Returns (None, extra, remove) or (Defer, ...).
     """
-    from pyexim.lists import list_items
     extra = addr.prop.extra_headers
-    if router.headers_add is not None:
-        added: list[str] = []
-        for item in list_items(router.headers_add, "\n"):
-            try:
-                value = run.expand(item)
-            except ForcedFail:
-                continue
-            except ExpansionError as error:
-                addr.message = (f'{router.name} router failed to expand add_headers item '
-                                f'"{item}": {message_of(error)}')
-                return Defer(), extra, addr.prop.remove_headers
-            if value:
-                added.insert(0, value if value.endswith("\n") else value + "\n")
-        extra = tuple(added) + extra
     remove = addr.prop.remove_headers
+    if router.headers_add is not None:
+        added = _expanded_items(run, addr, router, router.headers_add, "\n", "add_headers")
+        if added is None:
+            return Defer(), extra, remove
+        extra = tuple(v if v.endswith("\n") else v + "\n" for v in reversed(added)) + extra
     if router.headers_remove is not None:
-        names = [remove] if remove else []
-        for item in list_items(router.headers_remove, ":"):
-            try:
-                value = run.expand(item)
-            except ForcedFail:
-                continue
-            except ExpansionError as error:
-                addr.message = (f'{router.name} router failed to expand remove_headers item '
-                                f'"{item}": {message_of(error)}')
-                return Defer(), extra, remove
-            if value:
-                names.append(value.replace(":", "::"))
+        names = _expanded_items(run, addr, router, router.headers_remove, ":",
+                                "remove_headers")
+        if names is None:
+            return Defer(), extra, remove
+        names = ([remove] if remove else []) + [n.replace(":", "::") for n in names]
         if names:
             remove = ":".join(names)
     return None, extra, remove
