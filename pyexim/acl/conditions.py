@@ -11,6 +11,8 @@ ACL with arguments. Each handler returns the condition's outcome as an ``Rc``.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from pyexim import lists
 from pyexim.acl.engine import Call
 from pyexim.acl.where import Rc
@@ -18,7 +20,7 @@ from pyexim.expand import acl_condition_value
 from pyexim.lists import ListPanic, MatchResult
 
 
-def _traced(call: Call, subject: str, list_text: str, result: MatchResult) -> MatchResult:
+def _traced(call: Call, subject: str, list_text: str, result: MatchResult) -> None:
     """Note a list match in the trace, as Exim's match_check_list does."""
     if result.deferred:
         call.engine.trace(f'{subject} in "{list_text}"? list match deferred for {list_text}')
@@ -26,7 +28,6 @@ def _traced(call: Call, subject: str, list_text: str, result: MatchResult) -> Ma
         call.engine.trace(f'{subject} in "{list_text}"? yes (matched "{result.item}")')
     else:
         call.engine.trace(f'{subject} in "{list_text}"? no (end of list)')
-    return result
 
 
 def _outcome(call: Call, result: MatchResult) -> Rc:
@@ -41,6 +42,22 @@ def _panic(call: Call, error: ListPanic) -> Rc:
     call.session.log(error.message, panic=True)
     call.msgs.log = error.message
     return Rc.ERROR
+
+
+def _list_match(call: Call, match: Callable[..., MatchResult], subject: str, *,
+                traced: str | None = None, data: str | None = None,
+                keep_unset: bool = False, **options: Any) -> Rc:
+    """Match *subject* against the condition's list with *match* (expanding the list),
+    trace it under *traced* (default: the subject) and leave what the matching item
+    found in the variable *data* (emptied on no value, unless *keep_unset*)."""
+    try:
+        result = match(subject, call.arg, call.ctx, expand=True, **options)
+    except ListPanic as error:
+        return _panic(call, error)
+    _traced(call, subject if traced is None else traced, call.arg, result)
+    if data is not None and not (keep_unset and result.value is None):
+        call.ctx.values[data] = result.value or ""
+    return _outcome(call, result)
 
 
 def cond_acl(call: Call) -> Rc:
@@ -61,13 +78,8 @@ def cond_authenticated(call: Call) -> Rc:
 
 
 def _string_list(call: Call, subject: str) -> Rc:
-    try:
-        # Exim's match_isinlist expands the list, even when the ACL already had.
-        result = lists.match_string_list(subject, call.arg, call.ctx, caseless=True,
-                                         expand=True)
-    except ListPanic as error:
-        return _panic(call, error)
-    return _outcome(call, _traced(call, subject, call.arg, result))
+    # Exim's match_isinlist expands the list, even when the ACL already had.
+    return _list_match(call, lists.match_string_list, subject, caseless=True)
 
 
 def cond_condition(call: Call) -> Rc:
@@ -96,14 +108,8 @@ def cond_domains(call: Call) -> Rc:
     """``domains = list``: the recipient's domain; sets $domain_data."""
     addr = call.addr
     assert addr is not None, "domains is refused outside RCPT/VRFY/PRDR"
-    try:
-        result = lists.match_domain(addr.domain, call.arg, call.ctx, expand=True,
-                                    cache=addr.domain_cache)
-    except ListPanic as error:
-        return _panic(call, error)
-    _traced(call, addr.domain, call.arg, result)
-    call.ctx.values["domain_data"] = result.value or ""
-    return _outcome(call, result)
+    return _list_match(call, lists.match_domain, addr.domain, data="domain_data",
+                       cache=addr.domain_cache)
 
 
 def cond_encrypted(call: Call) -> Rc:
@@ -118,70 +124,40 @@ def cond_encrypted(call: Call) -> Rc:
 def cond_hosts(call: Call) -> Rc:
     """``hosts = list``: the client host; sets $host_data."""
     address = str(call.ctx.values.get("sender_host_address") or "")
-    try:
-        result = lists.match_host(address, call.arg, call.ctx, expand=True,
-                                  cache=call.state.host_cache,
-                                  name_lookup=call.engine.host_names)
-    except ListPanic as error:
-        return _panic(call, error)
-    _traced(call, "host", call.arg, result)
-    if result.value is not None:
-        call.ctx.values["host_data"] = result.value
-    return _outcome(call, result)
+    return _list_match(call, lists.match_host, address, traced="host", data="host_data",
+                       keep_unset=True, cache=call.state.host_cache,
+                       name_lookup=call.engine.host_names)
 
 
 def cond_local_parts(call: Call) -> Rc:
     """``local_parts = list``: the recipient's local part (caseless); sets $local_part_data."""
     addr = call.addr
     assert addr is not None, "local_parts is refused outside RCPT/VRFY/PRDR"
-    try:
-        result = lists.match_local_part(addr.cc_local_part, call.arg, call.ctx,
-                                        caseless=True, expand=True,
-                                        cache=addr.localpart_cache)
-    except ListPanic as error:
-        return _panic(call, error)
-    _traced(call, addr.cc_local_part, call.arg, result)
-    call.ctx.values["local_part_data"] = result.value or ""
-    return _outcome(call, result)
+    return _list_match(call, lists.match_local_part, addr.cc_local_part,
+                       data="local_part_data", caseless=True, cache=addr.localpart_cache)
 
 
 def cond_recipients(call: Call) -> Rc:
     """``recipients = address list``: the recipient; sets $recipient_data."""
     addr = call.addr
     assert addr is not None, "recipients is refused outside RCPT"
-    try:
-        result = lists.match_address(addr.address, call.arg, call.ctx, caseless=True,
-                                     expand=True)
-    except ListPanic as error:
-        return _panic(call, error)
-    _traced(call, addr.address, call.arg, result)
-    call.ctx.values["recipient_data"] = result.value or ""
-    return _outcome(call, result)
+    return _list_match(call, lists.match_address, addr.address, data="recipient_data",
+                       caseless=True)
 
 
 def cond_sender_domains(call: Call) -> Rc:
     """``sender_domains = list``: the domain of the envelope sender ("" for <>)."""
     sender = str(call.ctx.values.get("sender_address") or "")
     domain = sender[sender.rfind("@") + 1:] if "@" in sender else ""
-    try:
-        result = lists.match_domain(domain, call.arg, call.ctx, expand=True,
-                                    cache=call.state.sender_domain_cache)
-    except ListPanic as error:
-        return _panic(call, error)
-    return _outcome(call, _traced(call, domain, call.arg, result))
+    return _list_match(call, lists.match_domain, domain,
+                       cache=call.state.sender_domain_cache)
 
 
 def cond_senders(call: Call) -> Rc:
     """``senders = address list``: the envelope sender ("" for <>); sets $sender_data."""
     sender = str(call.ctx.values.get("sender_address") or "")
-    try:
-        result = lists.match_address(sender, call.arg, call.ctx, caseless=True,
-                                     expand=True, cache=call.state.sender_address_cache)
-    except ListPanic as error:
-        return _panic(call, error)
-    _traced(call, sender, call.arg, result)
-    call.ctx.values["sender_data"] = result.value or ""
-    return _outcome(call, result)
+    return _list_match(call, lists.match_address, sender, data="sender_data",
+                       caseless=True, cache=call.state.sender_address_cache)
 
 
 def cond_spf(call: Call) -> Rc:
