@@ -483,6 +483,43 @@ class Routing:
         if self.explain is not None:
             self.explain(text)
 
+    def split_address(self, addr: AddressItem) -> bool:
+        """Exim's deliver_split_address: domain and local parts, then the %-hack for
+        domains in percent_hack_domains (``a%b@c`` becomes ``a@b``, as a child of the
+        original). False when the address cannot be split or a lookup deferred."""
+        from pyexim.lists import match_domain
+        if not addr.split():
+            return False
+        hack = self.option_str("percent_hack_domains")
+        if not hack:
+            return True
+        domain, local_part = addr.domain, addr.cc_local_part
+        new_address: str | None = None
+        while True:
+            self.ctx.values["domain"] = domain
+            result = match_domain(domain, hack, self.ctx, expand=True)
+            if result.deferred:
+                return False
+            percent = local_part.rfind("%")
+            if not result.matched or percent < 0:
+                break
+            new_address = local_part[:percent] + "@" + local_part[percent + 1:]
+            domain = mark(local_part[percent + 1:].lower(), is_tainted(local_part))
+            local_part = mark(local_part[:percent], is_tainted(local_part))
+        self.ctx.values.pop("domain", None)
+        if new_address is not None:
+            original = AddressItem(addr.address, unique=addr.unique, parent=addr.parent,
+                                   prop=addr.prop.copy())
+            original.domain, original.cc_local_part = addr.domain, addr.cc_local_part
+            original.lc_local_part = original.local_part = addr.lc_local_part
+            original.child_count = 1
+            addr.parent = original
+            addr.address = addr.unique = mark(new_address, is_tainted(addr.address))
+            addr.domain, addr.cc_local_part = domain, local_part
+            addr.lc_local_part = addr.local_part = mark(local_part.lower(),
+                                                        is_tainted(local_part))
+        return True
+
     # -- preconditions ----------------------------------------------------------------
 
     def _check_list(self, r: Router, kind: str, list_text: str | None, subject: str | None,

@@ -107,7 +107,7 @@ def verify_address(run: Routing, vaddr: AddressItem, options: int, out: Write | 
                 continue
             values["return_path"] = addr.prop.errors_address \
                 if addr.prop.errors_address is not None else save_sender
-            if addr.split():
+            if run.split_address(addr):
                 if not is_recipient:
                     values["sender_address"] = ""
                 outcome = run.route_address(addr, q, verify_type)

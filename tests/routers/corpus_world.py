@@ -92,7 +92,7 @@ FEATURE_ADDRESSES = (
     "defer@qp.ex", "decline@qp.ex", "bad@qp.ex", "pass@qp.ex", "status@qp.ex",
     "root@qp.ex", "x@old.ex", "john.smith@split.ex", "x@quit.ex", "stop@quit.ex",
     "x@star.ex", "bare@test.ex", "x@sender.ex", "rewritten@test.ex", "alice@test.ex", "nosuch@test.ex",
-    "alice@localhost", "bob",
+    "alice@localhost", "bob", "u%v@relay.ex", "a%b%c.hack.ex@relay.ex",
 )
 
 # Addresses the features configuration verifies one at a time (-bv): their routers run
