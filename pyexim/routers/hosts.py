@@ -152,7 +152,8 @@ class HostFinder:
         return self.run.match_domain_plain(name, option)
 
     def _ignored(self, ignore: str | None, name: str, address: str) -> bool:
-        return bool(ignore) and self.run.match_this_host(ignore, name, address)
+        return ignore is not None and ignore != "" and \
+            self.run.match_this_host(ignore, name, address)
 
     def _ipv4_only(self, name: str) -> bool:
         run = self.run
@@ -304,9 +305,11 @@ class HostFinder:
         self.syntax_error = False
         name = host.name
         request_list, require_list = dnssec
-        dnssec_require = bool(require_list) and run.match_domain_plain(name, require_list)
+        dnssec_require = require_list is not None and require_list != "" and \
+            run.match_domain_plain(name, require_list)
         dnssec_request = dnssec_require or (
-            bool(request_list) and run.match_domain_plain(name, request_list))
+            request_list is not None and request_list != ""
+            and run.match_domain_plain(name, request_list))
         fqdn = name
         status = "fail"
         answer: DnsAnswer | None = None
@@ -476,8 +479,8 @@ class HostFinder:
         yield_ = FIND_FAILED
         prev = -1
         for i, h in enumerate(hosts):
-            local = bool(treat_as_local) and run.match_domain_plain(h.name.lower(),
-                                                                     treat_as_local)
+            local = treat_as_local is not None and treat_as_local != "" and \
+                run.match_domain_plain(h.name.lower(), treat_as_local)
             if not local and h.address is not None:
                 local = h.address == "0.0.0.0" or h.address in interfaces
                 if not local:

@@ -110,8 +110,8 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
         query = expanded
     data = query.encode("latin-1", "replace")
     tcp = router.get("protocol") == "tcp"
-    port = int(router.get("port"))  # type: ignore[call-overload]
-    timeout = float(router.get("timeout"))  # type: ignore[arg-type]
+    port = int(router.get("port"))
+    timeout = float(router.get("timeout"))
     reply: bytes | None = None
     for name in list_items(router.text("hosts") or ""):
         host = Host(name)
@@ -135,7 +135,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
         addr.message = f"{router.name} router: failed to communicate with any host"
         return Defer()
     from pyexim.taint import Tainted
-    text = Tainted(reply.split(b"\0", 1)[0].decode("latin-1"))
+    text: str = Tainted(reply.split(b"\0", 1)[0].decode("latin-1"))
     pattern = router.text("response_pattern")
     if pattern is not None:
         from pyexim.regex import compile_pcre, groups_of

@@ -153,7 +153,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
         return Defer()
     status, output = _run_command(argv, run_uid, run_gid,
                                   str(router.get("current_directory") or "/"),
-                                  int(router.get("timeout")))  # type: ignore[call-overload]
+                                  int(router.get("timeout")))
     if status != 0:
         if status == -257:
             addr.message = f"{router.name} router couldn't create child process"

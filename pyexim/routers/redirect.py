@@ -160,7 +160,7 @@ def _read_file(run: Routing, router: Router, path: str, pw: PasswdEntry | None) 
         st = os.fstat(handle.fileno())
         if not stat.S_ISREG(st.st_mode):
             return _Read(code="error", error=f"{path} is not a regular file")
-        modemask = int(router.get("modemask"))  # type: ignore[call-overload]
+        modemask = int(router.get("modemask"))
         if st.st_mode & modemask:
             return _Read(code="error", error=f"bad mode (0{st.st_mode:o}) for {path}: "
                                              f"0{st.st_mode & modemask:o} bit(s) unexpected")
@@ -168,10 +168,10 @@ def _read_file(run: Routing, router: Router, path: str, pw: PasswdEntry | None) 
         gid_ok = not router.get("check_group")
         if not uid_ok:
             owners = router.get("owners") or ()
-            uid_ok = (pw is not None and st.st_uid == pw.uid) or st.st_uid in owners  # type: ignore[operator]
+            uid_ok = (pw is not None and st.st_uid == pw.uid) or st.st_uid in owners
         if not gid_ok:
             groups = router.get("owngroups") or ()
-            gid_ok = (pw is not None and st.st_gid == pw.gid) or st.st_gid in groups  # type: ignore[operator]
+            gid_ok = (pw is not None and st.st_gid == pw.gid) or st.st_gid in groups
         if not uid_ok or not gid_ok:
             return _Read(code="error", error=f"bad {'group' if uid_ok else 'owner'} for {path}")
         if st.st_size > _MAX_FILTER_SIZE:

@@ -11,8 +11,9 @@ one -bt run (duplicates show) and in one -bv run. Exim runs inside the oracle's
 namespaces with the test DNS server serving tests/routers/dnszones
 (tests/tools/oracle_dns.py), host name "vm", the world's etc/passwd and etc/hosts
 bind-mounted over the system's, and the sender given by -f. stdout, stderr and the exit
-status are recorded, the world directory written as WORLD; the world's files go into the
-goldens too, so the test rebuilds exactly this world. Never edit the output by hand.
+status are recorded, the world directory written as WORLD and log time stamps as
+TIMESTAMP; the world's files go into the goldens too, so the test rebuilds exactly this
+world. Never edit the output by hand.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[2]
 if str(PROJECT) not in sys.path:
@@ -33,12 +36,14 @@ if str(PROJECT) not in sys.path:
 from tests.routers import corpus_world as cw
 
 WORLD = Path("/tmp/pyexim-route-world")
+# Log lines on stderr (-bv) start with the time; the goldens keep a fixed word instead.
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", re.MULTILINE)
 EXIM = "/usr/sbin/exim4"
 
 
-def jobs(world: Path) -> list[dict[str, object]]:
+def jobs(world: Path) -> list[dict[str, Any]]:
     """Every Exim run: (configuration, arguments)."""
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     for name in (*cw.CONFIGS, cw.FEATURES):
         conf = str(cw.write_config(name, world))
         table = cw.addresses(name)
@@ -87,8 +92,8 @@ def main() -> int:
     shutil.rmtree(WORLD, ignore_errors=True)
     system = {}
     for name in cw.SYSTEM_USERS:
-        entry = pwd.getpwnam(name)
-        system[name] = f"{entry.pw_uid}:{entry.pw_gid}:{entry.pw_gecos}"
+        account = pwd.getpwnam(name)
+        system[name] = f"{account.pw_uid}:{account.pw_gid}:{account.pw_gecos}"
     files = cw.world_files(system)
     owners = {name: (uid, gid) for name, uid, gid, _ in cw.TEST_USERS}
     cw.materialize(files, WORLD, owners=owners)
@@ -105,25 +110,24 @@ def main() -> int:
         print(f"gen_corpus_goldens: oracle run failed ({proc.returncode})", file=sys.stderr)
         return 1
     results = json.loads(result_file.read_text())
-    goldens: dict[str, object] = {
+    configs: dict[str, dict[str, Any]] = {}
+    goldens: dict[str, Any] = {
         "hostname": cw.HOSTNAME, "sender": cw.SENDER,
-        "world": {path: text for path, text in files.items()},
-        "configs": {},
+        "world": dict(files), "configs": configs,
     }
-    configs: dict[str, dict[str, object]] = goldens["configs"]  # type: ignore[assignment]
     for job, result in zip(job_list, results):
         name = str(job["config"])
-        entry = configs.setdefault(name, {
+        config = configs.setdefault(name, {
             "sha256": hashlib.sha256(cw.config_path(name).read_bytes()).hexdigest(),
             "runs": []})
-        entry["runs"].append({  # type: ignore[attr-defined]
-            "args": [cw.to_token(a, WORLD) for a in job["args"]],  # type: ignore[attr-defined]
+        config["runs"].append({
+            "args": [cw.to_token(a, WORLD) for a in job["args"]],
             "stdout": cw.to_token(result["stdout"], WORLD),
-            "stderr": cw.to_token(result["stderr"], WORLD),
+            "stderr": _STAMP.sub("TIMESTAMP ", cw.to_token(result["stderr"], WORLD)),
             "rc": result["rc"]})
     cw.GOLDENS.parent.mkdir(exist_ok=True)
     cw.GOLDENS.write_text(json.dumps(goldens, indent=1, sort_keys=True) + "\n")
-    count = sum(len(c["runs"]) for c in configs.values())  # type: ignore[arg-type]
+    count = sum(len(c["runs"]) for c in configs.values())
     print(f"wrote {cw.GOLDENS} ({len(configs)} configurations, {count} runs)")
     return 0
 

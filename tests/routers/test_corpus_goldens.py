@@ -27,7 +27,7 @@ from tests.dnsfixture import running_fake_dns
 from tests.routers import corpus_world as cw
 
 GOLDENS = json.loads(cw.GOLDENS.read_text()) if cw.GOLDENS.exists() else {"configs": {}}
-_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", re.MULTILINE)
+_STAMP = re.compile(r"^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|TIMESTAMP) ", re.MULTILINE)
 # Without root the test users' files cannot be given their uids, so the users get this
 # runner's uid instead; the only place a uid shows is Debian's debug_print "(UID n)".
 REMAPPED = os.geteuid() != 0

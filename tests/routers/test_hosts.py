@@ -90,7 +90,7 @@ class _Run:
         return domain in list_text.split(":")
 
 
-def _hosts(*spec: tuple[str, str, int]) -> list[Host]:
+def _hosts(*spec: tuple[str, str | None, int]) -> list[Host]:
     return [Host(name, address, mx=mx) for name, address, mx in spec]
 
 
