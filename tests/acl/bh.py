@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 from pyexim.cli.args import parse_args
 from pyexim.cli.expansion_test import context_for
@@ -12,13 +13,17 @@ from pyexim.receive.client import canonical_address
 
 
 def run_bh(conf: Path, address: str, data: bytes, *, args: tuple[str, ...] = (),
-           spool: Path | None = None) -> tuple[str, list[str]]:
-    """(stdout, LOG lines) of ``pyexim -C conf [-DSPOOL=spool] ARGS -bh address`` fed *data*."""
+           spool: Path | None = None,
+           prepare: Callable[[Any], None] | None = None) -> tuple[str, list[str]]:
+    """(stdout, LOG lines) of ``pyexim -C conf [-DSPOOL=spool] ARGS -bh address`` fed *data*;
+    *prepare* gets the expansion context first (to inject a resolver, say)."""
     macros = (f"-DSPOOL={spool}",) if spool is not None else ()
     argv = ["pyexim", "-C", str(conf), *macros, *args, "-bh", address]
     invocation = parse_args(argv)
     config = load_config(str(conf), invocation.macros)
     ctx = context_for(config, invocation, str(conf))
+    if prepare is not None:
+        prepare(ctx)
     log: list[str] = []
     host, port = extract_port(address)
     session = make_session(config, ctx, invocation, canonical_address(host), port,
