@@ -40,16 +40,16 @@ from pyexim.routers.base import (
 )
 from pyexim.routers.hosts import EximRandom, HostFinder, build_hostlist
 from pyexim.routers.item import AddressItem, Host
+from pyexim.routers.preconditions import (
+    SKIP,
+    V_RECIPIENT,
+    V_SENDER,
+    check_conditions,
+    numeric_id,
+    quoted,
+    strip_affixes,
+)
 from pyexim.taint import is_tainted, mark
-
-# Verification kinds (Exim: v_none, v_sender, v_recipient, v_expn).
-V_NONE = "none"
-V_SENDER = "sender"
-V_RECIPIENT = "recipient"
-V_EXPN = "expn"
-
-_SKIP = "SKIP"
-_UNSET_ID = 0xFFFFFFFF          # (uid_t)-1, as $local_user_uid reads when unset
 
 # The address variables deliver_set_expansions() sets and clears.
 _ADDRESS_VARIABLES = (
@@ -107,7 +107,7 @@ class Queues:
 class Router:
     """One configured router, its options read once, and its driver module."""
 
-    def __init__(self, instance: Any, index: int, transports: dict[str, Any]):
+    def __init__(self, instance: Any, index: int):
         self.instance = instance
         self.name: str = instance.name
         self.index = index
@@ -171,11 +171,6 @@ class Router:
             # A user given by name brings its group (readconf's side effect, which
             # the option table records as a derived "group" setting).
             self.user_gid = self.fixed_gid
-        self.state: dict[str, object] = {}   # driver-private values prepared once
-
-    def option(self, name: str) -> object:
-        """A private or generic option's value (config text for strings)."""
-        return self.get(name)
 
     def text(self, name: str) -> str | None:
         """A string option as engine text, or None when unset."""
@@ -199,8 +194,7 @@ class Routing:
         self.explain: Explain | None = None
         self._options: dict[str, object] = {}
         self._transports = {t.name: t for t in config.transports}
-        self.routers: list[Router] = [Router(r, i, self._transports)
-                                      for i, r in enumerate(config.routers)]
+        self.routers: list[Router] = [Router(r, i) for i, r in enumerate(config.routers)]
         names = {r.name: r.index for r in self.routers}
         for r in self.routers:
             for option in ("pass_router", "redirect_router"):
@@ -325,7 +319,7 @@ class Routing:
 
     def find_group(self, name: str) -> int | None:
         """route_findgroup: a number, or a group name looked up."""
-        if _numeric(name):
+        if numeric_id(name):
             return int(name) & 0xFFFFFFFF
         return self.env.passwd.getgrnam(name)
 
@@ -340,7 +334,7 @@ class Routing:
                             f"{driver_type}: {message_of(error)}")
             self.log(addr.message, panic=True)
             return None
-        if _numeric(user):
+        if numeric_id(user):
             return int(user) & 0xFFFFFFFF, None
         entry = self.find_user(user)
         if entry is None:
@@ -399,7 +393,7 @@ class Routing:
                 self.log(f'failed to expand condition "{text}" for {name} {kind}: '
                          f"{message_of(error)}", panic=True)
             return False
-        self.condition_value = _q(value)
+        self.condition_value = quoted(value)
         return bool(value) and value != "0" and value.lower() not in ("no", "false")
 
     def exp_bool(self, addr: AddressItem, router: Router, name: str,
@@ -479,7 +473,8 @@ class Routing:
         else:
             values["parent_domain"] = values["parent_local_part"] = None
 
-    def _note(self, text: str) -> None:
+    def note(self, text: str) -> None:
+        """A line for the --explain trace, when one is wanted."""
         if self.explain is not None:
             self.explain(text)
 
@@ -520,202 +515,6 @@ class Routing:
                                                         is_tainted(local_part))
         return True
 
-    # -- preconditions ----------------------------------------------------------------
-
-    def _check_list(self, r: Router, kind: str, list_text: str | None, subject: str | None,
-                    caseless: bool) -> tuple[str, object]:
-        """route_check_dls: ("OK", data) / (SKIP, message) / ("DEFER", message)."""
-        from pyexim import lists
-        if list_text is None:
-            return "OK", None
-        if kind == "domains":
-            result = lists.match_domain(subject or "", list_text, self.ctx, expand=True,
-                                        list_name=kind)
-        elif kind == "local_parts":
-            result = lists.match_local_part(subject or "", list_text, self.ctx,
-                                            caseless=caseless, expand=True, list_name=kind)
-        else:
-            sender = self.value("sender_address") or ""
-            result = lists.match_address(str(sender), list_text, self.ctx, caseless=True,
-                                         expand=True, list_name=kind)
-        how = f" (item {_q(result.item)})" if result.item is not None else ""
-        what = _q(subject) if subject is not None else \
-            f"sender {_q(str(self.value('sender_address') or ''))}"
-        if result.matched:
-            data = f", data {_q(result.value)}" if result.value is not None else ""
-            self._note(f"  {kind}: {what} is in {_q(list_text)}{how}{data}")
-            return "OK", result.value
-        if result.deferred:
-            self._note(f"  {kind}: lookup or other defer in {_q(list_text)}: {result.message}")
-            return "DEFER", f"{kind} check lookup or other defer"
-        self._note(f"  {kind}: {what} is not in {_q(list_text)}{how}")
-        return _SKIP, f"{r.name} router skipped: {kind} mismatch"
-
-    def check_conditions(self, r: Router, addr: AddressItem, verify: str
-                         ) -> tuple[str, PasswdEntry | None, str | None]:
-        """check_router_conditions: ("OK", passwd entry, None), (SKIP, None, None) or
-        ("DEFER", None, message)."""
-        values = self.ctx.values
-        values["home"] = None
-        values["domain_data"] = None
-        values["local_part_data"] = None
-        values["sender_data"] = None
-        values["local_user_uid"] = values["local_user_gid"] = _UNSET_ID
-        self.search_find_defer = False
-        if verify in (V_NONE, V_EXPN) and r.verify_only:
-            self._note("  skipped: verify_only is set and this is not verification")
-            return _SKIP, None, None
-        if self.address_test_mode and not r.address_test:
-            self._note("  skipped: address_test is unset")
-            return _SKIP, None, None
-        if (verify == V_SENDER and not r.verify_sender) or (
-                verify == V_RECIPIENT and not r.verify_recipient):
-            self._note(f"  skipped: no_verify_{verify} is set")
-            return _SKIP, None, None
-        if verify == V_EXPN and not r.expn:
-            self._note("  skipped: no_expn is set")
-            return _SKIP, None, None
-
-        rc, data = self._check_list(r, "domains", r.domains, addr.domain, True)
-        if rc != "OK":
-            return rc, None, None if rc == _SKIP else str(data)
-        values["domain_data"] = data
-
-        check_local_part = addr.cc_local_part
-        if addr.prefix or addr.suffix:
-            if addr.prefix:
-                check_local_part = check_local_part[len(addr.prefix):]
-            if addr.suffix:
-                check_local_part = check_local_part[:len(check_local_part) - len(addr.suffix)]
-            check_local_part = mark(check_local_part, is_tainted(addr.cc_local_part))
-        rc, data = self._check_list(r, "local_parts", r.local_parts, check_local_part,
-                                    not r.caseful_local_part)
-        if rc != "OK":
-            return rc, None, None if rc == _SKIP else str(data)
-        values["local_part_data"] = data
-
-        pw: PasswdEntry | None = None
-        if r.check_local_user:
-            pw = self.find_user(addr.local_part)
-            if pw is None:
-                self._note(f"  check_local_user: {_q(addr.local_part)} is not a local user")
-                return _SKIP, None, None
-            self._note(f"  check_local_user: {_q(pw.name)} is a local user (uid {pw.uid}, "
-                       f"home {pw.dir})")
-            name = to_engine(pw.name)
-            addr.prop.localpart_data = name
-            values["local_part_data"] = name
-            values["home"] = to_engine(pw.dir)
-            values["local_user_gid"] = pw.gid
-            values["local_user_uid"] = pw.uid
-
-        if r.router_home_directory is not None:
-            try:
-                values["home"] = self.expand(r.router_home_directory)
-                addr.home_expanded = True
-            except ForcedFail:
-                pass
-            except ExpansionError as error:
-                return "DEFER", None, (f'failed to expand "{r.router_home_directory}" for '
-                                       f"router_home_directory: {message_of(error)}")
-
-        rc, data = self._check_list(r, "senders", r.senders, None, True)
-        if rc != "OK":
-            return rc, None, None if rc == _SKIP else str(data)
-
-        if r.debug_print is not None and self.env.debug is not None:
-            try:
-                text = self.expand(r.debug_print)
-            except ExpansionError as error:
-                self.debug_out(f'failed to expand debug_output "{r.debug_print}": '
-                               f"{message_of(error)}\n")
-            else:
-                if text:
-                    self.debug_out(text if text.endswith("\n") else text + "\n")
-
-        if r.require_files is not None:
-            rc, message = self.check_files(r.require_files)
-            if rc != "OK":
-                self._note(f"  require_files: {message or 'a file test failed'}")
-                return rc, None, message if rc == "DEFER" else None
-            self._note("  require_files: all file tests passed")
-
-        if r.condition is not None:
-            ok = self.check_condition(r.condition, r.name, "router")
-            if not ok:
-                if self.search_find_defer:
-                    self._note("  condition: a lookup deferred")
-                    return "DEFER", None, "condition check lookup defer"
-                self._note(f"  condition: {_q(r.condition)} gave {self.condition_value}: "
-                           "false")
-                return _SKIP, None, None
-            self._note(f"  condition: {_q(r.condition)} gave {self.condition_value}: true")
-        return "OK", pw, None
-
-    def check_files(self, text: str) -> tuple[str, str | None]:
-        """require_files (Exim's check_files): ("OK", None), (SKIP, why) or ("DEFER", why)."""
-        from pyexim.lists import list_items
-        uid = gid = 0
-        ugid_set = False
-        for check in list_items(text):
-            try:
-                ss = self.expand(check)
-            except ForcedFail:
-                continue
-            except ExpansionError as error:
-                return "DEFER", f'failed to expand "{check}" for require_files: {message_of(error)}'
-            if not ss:
-                continue
-            if "/" not in ss:
-                user, comma, group = ss.partition(",")
-                if _numeric(user):
-                    uid, pw_gid = int(user) & 0xFFFFFFFF, None
-                else:
-                    entry = self.find_user(user)
-                    if entry is None:
-                        return "DEFER", f'user "{ss}" for require_files not found'
-                    uid, pw_gid = entry.uid, entry.gid
-                if not comma:
-                    if pw_gid is None:
-                        return "DEFER", (f"group missing after numerical uid {uid} for "
-                                         "require_files")
-                    gid = pw_gid
-                else:
-                    found = self.find_group(group)
-                    if found is None:
-                        return "DEFER", f'group "{group}" for require_files not found\n'
-                    gid = found
-                ugid_set = True
-                continue
-            eacces_means_missing = False
-            invert = False
-            if ss.startswith("+"):
-                eacces_means_missing = True
-                ss = ss[1:].lstrip()
-            if ss.startswith("!"):
-                invert = True
-                ss = ss[1:].lstrip()
-            if not ss.startswith("/"):
-                return "DEFER", f'require_files: "{ss}" is not absolute'
-            errno_value = 0
-            try:
-                os.stat(str.__str__(ss))
-                exists = True
-            except OSError as error:
-                exists = False
-                errno_value = error.errno or 0
-            if exists and ugid_set and not _check_access(ss, uid, gid, 4):
-                exists = False
-                errno_value = 13
-            if not exists:
-                if errno_value == 13 and eacces_means_missing:
-                    errno_value = 2
-                if errno_value != 2:
-                    return "DEFER", f"require_files: error for {ss}: {os.strerror(errno_value)}"
-            if exists == invert:
-                return _SKIP, f"{ss} {'exists' if exists else 'does not exist'}"
-        return "OK", None
-
     # -- routing one address ------------------------------------------------------------
 
     def route_address(self, addr: AddressItem, q: Queues, verify: str) -> Outcome:
@@ -726,8 +525,8 @@ class Routing:
         """
         outcome: Outcome = Accept()
         if self.explain is not None:
-            origin = f" (from {_q(addr.parent.address)})" if addr.parent is not None else ""
-            self._note(f"routing {_q(addr.address)}{origin}")
+            origin = f" (from {quoted(addr.parent.address)})" if addr.parent is not None else ""
+            self.note(f"routing {quoted(addr.address)}{origin}")
         index = addr.start_router
         r: Router | None = None
         try:
@@ -735,32 +534,32 @@ class Routing:
                 r = self.routers[index]
                 nextr = index + 1
                 addr.router = r
-                self._note(f"router {r.name} (driver {r.driver_name}):")
+                self.note(f"router {r.name} (driver {r.driver_name}):")
                 skip, looped = self._loop_check(r, addr)
                 if looped:
                     addr.message = None
                     self.log(f"routing loop for {addr.address}", panic=True)
                     return Defer()
                 if skip:
-                    self._note(f"  skipped: already routed an ancestor of {addr.address}")
+                    self.note(f"  skipped: already routed an ancestor of {addr.address}")
                     index = nextr
                     continue
                 addr.prefix = addr.prefix_v = addr.suffix = addr.suffix_v = None
                 addr.local_part = addr.cc_local_part if r.caseful_local_part else \
                     addr.lc_local_part
-                if not self._affixes(r, addr):
+                if not strip_affixes(self, r, addr):
                     index = nextr
                     continue
                 self.ctx.values["router_name"] = r.name
                 self.set_expansions(addr)
-                rc, pw, error = self.check_conditions(r, addr, verify)
+                rc, pw, error = check_conditions(self, r, addr, verify)
                 if rc != "OK":
                     self.ctx.values["router_name"] = None
-                    if rc == _SKIP:
+                    if rc == SKIP:
                         index = nextr
                         continue
                     addr.message = error
-                    self._note(f"  deferred: {error}")
+                    self.note(f"  deferred: {error}")
                     return Defer()
 
                 set_result = self._set_router_vars(addr, r)
@@ -776,7 +575,7 @@ class Routing:
                     try:
                         data = self.expand(r.address_data)
                     except ForcedFail:
-                        self._note("  address_data: forced failure, router declines")
+                        self.note("  address_data: forced failure, router declines")
                         more = self.exp_bool(addr, r, "more", r.more)
                         if more is None:
                             return Defer()
@@ -791,7 +590,7 @@ class Routing:
                         return Defer()
                     self.ctx.values["address_data"] = data
                     addr.prop.address_data = data
-                    self._note(f"  address_data: {_q(data)}")
+                    self.note(f"  address_data: {quoted(data)}")
 
                 addr.local_host_removed = False
                 before = list(q.new)
@@ -801,7 +600,7 @@ class Routing:
                 self.ctx.values["router_name"] = None
                 if self.explain is not None:
                     generated = [a.address for a in q.new if a not in before]
-                    self._note(f"  {r.name} router: {_describe(outcome, addr, generated)}")
+                    self.note(f"  {r.name} router: {_describe(outcome, addr, generated)}")
 
                 if isinstance(outcome, Fail):
                     return outcome
@@ -823,7 +622,7 @@ class Routing:
                     if more is None:
                         return Defer()
                     if not more:
-                        self._note("  \"more\" is false: no more routers")
+                        self.note("  \"more\" is false: no more routers")
                         r = None
                         break
                 index = nextr
@@ -844,7 +643,7 @@ class Routing:
                                      f"router: {message_of(error)}", panic=True)
                     addr.message = addr.user_message = message
                 addr.router = None
-                self._note(f"no more routers: {addr.message}")
+                self.note(f"no more routers: {addr.message}")
                 return Fail()
             if isinstance(outcome, (Defer, Discard)):
                 return outcome
@@ -878,39 +677,6 @@ class Routing:
             if count > 101:
                 return False, True
         return False, False
-
-    def _affixes(self, r: Router, addr: AddressItem) -> bool:
-        """Strip a configured prefix and suffix; False when the router is to be skipped."""
-        if r.prefixes is not None:
-            plen, vlen = check_prefix(addr.local_part, r.prefixes)
-            if plen > 0:
-                tainted = is_tainted(addr.local_part)
-                if vlen:
-                    addr.prefix = mark(addr.local_part[:plen], tainted)
-                    addr.prefix_v = mark(addr.local_part[:vlen], tainted)
-                else:
-                    addr.prefix = str.__str__(addr.local_part[:plen])
-                addr.local_part = mark(addr.local_part[plen:], tainted)
-                self._note(f"  local_part_prefix: stripped {_q(addr.prefix)}")
-            elif not r.prefix_optional:
-                self._note(f"  skipped: {_q(addr.local_part)} has no prefix from "
-                           f"{_q(r.prefixes)}")
-                return False
-        if r.suffixes is not None:
-            slen, vlen = check_suffix(addr.local_part, r.suffixes)
-            if slen > 0:
-                tainted = is_tainted(addr.local_part)
-                lplen = len(addr.local_part) - slen
-                suffix = addr.local_part[lplen:]
-                addr.suffix = mark(suffix, tainted) if vlen else str.__str__(suffix)
-                addr.suffix_v = mark(suffix[len(suffix) - vlen:], tainted) if vlen else ""
-                addr.local_part = mark(addr.local_part[:lplen], tainted)
-                self._note(f"  local_part_suffix: stripped {_q(addr.suffix)}")
-            elif not r.suffix_optional:
-                self._note(f"  skipped: {_q(addr.local_part)} has no suffix from "
-                           f"{_q(r.suffixes)}")
-                return False
-        return True
 
     def _set_router_vars(self, addr: AddressItem, r: Router) -> Outcome | None:
         """The "set" option: $r_... variables on the address (Exim's set_router_vars).
@@ -984,11 +750,6 @@ class Routing:
         return item.address if result.code == "OK" else None
 
 
-def _q(text: str | None) -> str:
-    """Text quoted for the --explain trace."""
-    return '"' + str.__str__(text or "") + '"'
-
-
 def _caseful(addr: AddressItem) -> str:
     """The local part as $original_local_part/$parent_local_part show it."""
     if addr.router is None:
@@ -1006,14 +767,8 @@ def _describe(outcome: Outcome, addr: AddressItem, generated: list[str]) -> str:
     if outcome.code == "OK" and addr.transport:
         text += f", transport {addr.transport}"
     if generated:
-        text += ", new addresses " + ", ".join(_q(a) for a in generated)
+        text += ", new addresses " + ", ".join(quoted(a) for a in generated)
     return text
-
-
-def _numeric(text: str) -> bool:
-    """Exim's test for a numeric uid/gid: a digit or "-", then only digits."""
-    return bool(text) and (text[0].isdigit() or text[0] == "-") and all(
-        c in "0123456789" for c in text[1:])
 
 
 def _strip_port(item: str) -> str:
@@ -1030,64 +785,3 @@ def _strip_port(item: str) -> str:
         elif c == "." and ":" in item:
             return item[:i]
     return item
-
-
-def _check_access(path: str, uid: int, gid: int, bits: int) -> bool:
-    """route_check_access: can uid/gid reach *path* (search on directories, *bits* on it)?"""
-    import stat as stat_module
-    real = os.path.realpath(str.__str__(path))
-    parts = real.split("/")
-    current = ""
-    for part in parts[1:-1]:
-        current += "/" + part
-        try:
-            st = os.stat(current)
-        except OSError:
-            return False
-        need = 0o100 if st.st_uid == uid else 0o010 if st.st_gid == gid else 0o001
-        if not st.st_mode & need:
-            return False
-    try:
-        st = os.stat(real)
-    except OSError:
-        return False
-    if st.st_uid == uid:
-        bits <<= 6
-    elif st.st_gid == gid:
-        bits <<= 3
-    del stat_module
-    return st.st_mode & bits == bits
-
-
-def check_prefix(local_part: str, prefixes: str) -> tuple[int, int]:
-    """(length of the matching prefix, length of its wildcard part) or (0, 0)
-    (Exim's route_check_prefix; "*" at the start of a prefix is a wildcard)."""
-    from pyexim.lists import list_items
-    lower = local_part.lower()
-    for prefix in list_items(prefixes):
-        if prefix.startswith("*"):
-            fixed = prefix[1:].lower()
-            for p in range(len(local_part) - len(fixed), -1, -1):
-                if lower[p:p + len(fixed)] == fixed:
-                    return len(fixed) + p, p
-        elif lower[:len(prefix)] == prefix.lower() and len(local_part) >= len(prefix):
-            return len(prefix), 0
-    return 0, 0
-
-
-def check_suffix(local_part: str, suffixes: str) -> tuple[int, int]:
-    """(length of the matching suffix, length of its wildcard part) or (0, 0)
-    (Exim's route_check_suffix; "*" at the end of a suffix is a wildcard)."""
-    from pyexim.lists import list_items
-    lower = local_part.lower()
-    alen = len(local_part)
-    for suffix in list_items(suffixes):
-        if suffix.endswith("*"):
-            fixed = suffix[:-1].lower()
-            for p in range(alen - len(fixed) + 1):
-                if lower[p:p + len(fixed)] == fixed:
-                    tlen = alen - p
-                    return tlen, tlen - len(fixed)
-        elif alen > len(suffix) and lower[alen - len(suffix):] == suffix.lower():
-            return len(suffix), 0
-    return 0, 0

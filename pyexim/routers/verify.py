@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyexim.routers.chain import V_EXPN, V_NONE, V_RECIPIENT, V_SENDER, Queues
+from pyexim.routers.chain import Queues
 from pyexim.routers.item import AddressItem
+from pyexim.routers.preconditions import V_EXPN, V_NONE, V_RECIPIENT, V_SENDER
 
 if TYPE_CHECKING:
     from pyexim.routers.chain import Routing

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from pyexim.routers.base import Accept, Decline, Defer, PasswdEntry, PasswdFile, message_of
-from pyexim.routers.chain import RoutingEnv, check_prefix, check_suffix
+from pyexim.routers.chain import RoutingEnv
 from pyexim.routers.item import AddressItem
+from pyexim.routers.preconditions import check_prefix, check_suffix
 from pyexim.taint import Tainted, is_tainted
 
 
