@@ -112,7 +112,8 @@ class Router:
         self.name: str = instance.name
         self.index = index
         self.driver_name: str = instance.driver
-        self.driver: ModuleType = importlib.import_module(f"pyexim.routers.{instance.driver}")
+        from pyexim.routers.registry import DRIVERS
+        self.driver: ModuleType = importlib.import_module(DRIVERS[instance.driver])
         get = instance.get
         self.get = get
         self.address_data = _engine(get("address_data"))
