@@ -53,33 +53,11 @@ if TYPE_CHECKING:
 _SPACE = " \t\n\v\f\r"
 
 
-def dequote(text: str, pos: int) -> tuple[str, int]:
-    """Exim's string_dequote: a word up to white space, or a "quoted string" with
-    backslash escapes; returns it and the position after it."""
-    from pyexim.expand.strings import interpret_escape
-    n = len(text)
-    out = []
-    if pos < n and text[pos] == '"':
-        pos += 1
-        while pos < n and text[pos] != '"':
-            if text[pos] == "\\":
-                ch, pos = interpret_escape(text, pos)
-                out.append(ch)
-            else:
-                out.append(text[pos])
-            pos += 1
-        if pos < n:
-            pos += 1
-    else:
-        while pos < n and text[pos] not in _SPACE:
-            out.append(text[pos])
-            pos += 1
-    return "".join(out), pos
-
-
 def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | None:
     """(domain pattern, host list, options) of one route_list item, or of route_data
-    (no domain); None for an empty route_list item."""
+    (no domain); None for an empty route_list item. Each part may be a "quoted string"
+    (Exim's string_dequote)."""
+    from pyexim.expand.strings import dequote
     pos = len(item) - len(item.lstrip(_SPACE))
     domain = ""
     if with_domain:
@@ -96,13 +74,10 @@ def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | Non
 
 def route_items(text: str) -> list[str]:
     """route_list's items: ";" separates them unless the list names its own separator."""
-    import string
-
+    from pyexim.expand.strings import list_separator
     from pyexim.lists import list_items
-    stripped = text.lstrip(_SPACE)
-    named = len(stripped) > 1 and stripped[0] == "<" and (
-        stripped[1] in string.punctuation or ord(stripped[1]) < 32 or ord(stripped[1]) == 127)
-    return list(list_items(text, None if named else ";"))
+    sep, pos = list_separator(text, 0, ";")
+    return list(list_items(text[pos:], sep))
 
 
 def _options(run: Routing, router: Router, addr: AddressItem,

@@ -228,18 +228,12 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
 
     is_file = router.get("file") is not None
     source = router.text("file" if is_file else "data") or ""
-    kind = "unset"
     result: FilterResult
-    from pyexim.expand import ExpansionError, ForcedFail
     from pyexim.filter import filter_kind
-    from pyexim.routers.base import message_of
-    try:
-        data = run.expand(source)
-    except ForcedFail:
-        return Decline()
-    except ExpansionError as error:
-        addr.message = f'failed to expand "{source}": {message_of(error)}'
-        return Defer()
+    expanded, outcome = rf.expand_data(run, addr, source)
+    if expanded is None:
+        return outcome
+    data = expanded
     if is_file and not data.startswith("/"):
         addr.message = f'"{data}" is not an absolute path'
         return Defer()
