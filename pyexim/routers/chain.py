@@ -207,6 +207,7 @@ class Routing:
         self._interfaces: list[str] | None = None
         self._hosts_entries: list[tuple[str, list[str]]] | None = None
         self._dns_names: Any = None
+        self._rewriter: Any = None
         self.search_find_defer = False
         self.condition_value = ""         # what the last condition gave, for --explain
         # Unique names of addresses already shown by -bt (Exim's tree_duplicates).
@@ -310,6 +311,17 @@ class Routing:
             except RegexError:
                 self._dns_names = False
         return not self._dns_names or self._dns_names.search(name) is not None
+
+    def rewrite_envelope(self, address: str, is_recipient: bool) -> str:
+        """*address* qualified and rewritten by the global rules for its envelope field
+        (Exim's rewrite_address, in pyexim.rewrite)."""
+        if self._rewriter is None:
+            from pyexim.rewrite import Rewriter
+            self._rewriter = Rewriter.from_config(self.config)
+        return str(self._rewriter.rewrite_address(
+            address, is_recipient, self.ctx,
+            log=lambda message, *args, **kwargs: self.log(str(message),
+                                                          bool(kwargs.get("panic")))))
 
     def find_user(self, name: str) -> PasswdEntry | None:
         """route_finduser for a login name (max_username_length applies)."""

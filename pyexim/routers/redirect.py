@@ -396,8 +396,7 @@ def _interpret(run: Routing, router: Router, addr: AddressItem, data: str, kind:
         if find_at(address) < 0:
             address = f"{address}@{qualify_domain}"
         if router.get("rewrite") and run.config.rewrite_rules:
-            from pyexim.routers.rewrite import rewrite_envelope
-            address = rewrite_envelope(run, address, True)
+            address = run.rewrite_envelope(address, True)
         return address
 
     if kind == "forward":

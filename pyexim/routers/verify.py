@@ -79,8 +79,7 @@ def verify_address(run: Routing, vaddr: AddressItem, options: int, out: Write | 
         address = qualify(run, address, is_recipient)
 
     if run.config.rewrite_rules:
-        from pyexim.routers.rewrite import rewrite_envelope
-        rewritten = rewrite_envelope(run, address, is_recipient)
+        rewritten = run.rewrite_envelope(address, is_recipient)
         if rewritten != address:
             address = rewritten
             if out is not None and not expn:
