@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from pyexim.address import AddressError, GroupState, extract_address, find_address_end, \
-    find_at
+from pyexim.address import AddressError, GroupState, extract_address, find_address_end, find_at
 
 # Flag bits (Exim's macros.h).
 SENDER, FROM, TO, CC, BCC, REPLYTO = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
@@ -98,7 +97,7 @@ class Rewriter:
         option = config.option  # type: ignore[attr-defined]
         qualify = str(option("qualify_domain") or "")
         selector = option("log_selector")
-        from pyexim.log import LogSelector
+        from pyexim.log.selector import LogSelector
         return cls(rules, qualify_recipient=str(option("qualify_recipient") or qualify),
                    qualify_sender=qualify,
                    log_rewrites="address_rewrite" in LogSelector.parse(

@@ -12,41 +12,34 @@ from pathlib import Path
 import pytest
 
 from pyexim.errors import ConfigError
-from pyexim.log import (
-    DEFAULT_LOG_SELECTOR,
+from pyexim.log.lines import (
     MESSAGE_IS_FROZEN,
-    children_complete_msglog,
-    deferral_msglog,
-    delivery_msglog,
-    failure_msglog,
-    frozen_by_line,
-    queue_run_line,
-    unfrozen_by_line,
     Delivery,
     HostUsed,
     LoggedAddress,
-    LogPaths,
-    LogSelector,
-    LogWriter,
     PeerHost,
     Reception,
     TlsIn,
     acl_reject_line,
+    children_complete_msglog,
     completed_line,
     deferral_line,
+    deferral_msglog,
     delivery_line,
+    delivery_msglog,
     failure_line,
-    frame,
-    log_file_name,
-    log_paths,
-    log_timestamp,
-    print_time,
+    failure_msglog,
+    frozen_by_line,
+    queue_run_line,
     reception_line,
     reception_msglog,
     rejectlog_details,
-    string_printing,
-    time_diff,
+    unfrozen_by_line,
 )
+from pyexim.log.paths import LogPaths, frame, log_file_name, log_paths
+from pyexim.log.selector import DEFAULT_LOG_SELECTOR, LogSelector
+from pyexim.log.text import log_timestamp, print_time, string_printing, time_diff
+from pyexim.log.writer import LogWriter
 from pyexim.message import HeaderLine, encode
 from pyexim.spool.data_file import parse_data_file
 from pyexim.spool.header_file import SpoolHeader, parse_header_file

@@ -27,7 +27,9 @@ class LocalSession:
 
     def log(self, text: str, *, main: bool = True, reject: bool = False,
             panic: bool = False, selector: str | None = None) -> None:
-        from pyexim.log import LogSelector, LogWriter, log_paths
+        from pyexim.log.paths import log_paths
+        from pyexim.log.selector import LogSelector
+        from pyexim.log.writer import LogWriter
         if self._writer is None:
             option = self.config.option if self.config is not None else None
             path = str(option("log_file_path") or "") if option else ""

@@ -110,7 +110,7 @@ def make_session(config: Any, ctx: ExpansionContext, invocation: Invocation,
                  address: str, port: int, *, stderr: Callable[[str], object] | None = None,
                  trace: Callable[[str], object] | None = None) -> Any:
     """The SmtpSession of a -bh run, with the values exim.c sets for host checking."""
-    from pyexim.log import LogSelector
+    from pyexim.log.selector import LogSelector
     from pyexim.receive.logsink import SessionLog
     from pyexim.receive.session import SmtpSession
     values = ctx.values

@@ -36,7 +36,7 @@ def run(invocation: Invocation) -> int:
     from pyexim.cli.print_config import is_admin
     from pyexim.config import load_config
     from pyexim.config.options import exim_error_text
-    from pyexim.log import log_timestamp
+    from pyexim.log.text import log_timestamp
 
     try:
         config = load_config(config_file_for(invocation), invocation.macros)

@@ -527,7 +527,7 @@ def finish_main(settings: Settings, *, hostname: str | None = None,
 
 def _check_after_reading(get: Callable[[str], object]) -> None:
     """What exim.c checks once the main section is read, before the other sections."""
-    from pyexim.log import LogSelector
+    from pyexim.log.selector import LogSelector
     selector = get("log_selector")
     LogSelector.parse(None if selector is None else str(selector))
     for name in ("log_file_path", "pid_file_path", "spool_directory"):

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from pyexim.acl.state import HostLookup
 from pyexim.hostaddr import host_aton, host_nmtoa, is_ip_address
-from pyexim.log import LogSelector, PeerHost
+from pyexim.log.lines import PeerHost
+from pyexim.log.selector import LogSelector
 from pyexim.taint import Tainted
 
 if TYPE_CHECKING:

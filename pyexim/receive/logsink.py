@@ -14,7 +14,10 @@ import time
 from collections.abc import Callable
 
 from pyexim.expand import from_engine
-from pyexim.log import LogSelector, LogWriter, frame, log_timestamp
+from pyexim.log.paths import frame
+from pyexim.log.selector import LogSelector
+from pyexim.log.text import log_timestamp
+from pyexim.log.writer import LogWriter
 
 
 class SessionLog:

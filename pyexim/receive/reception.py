@@ -17,7 +17,7 @@ from pyexim.acl.state import AddedHeader
 from pyexim.acl.where import Rc, Where
 from pyexim.expand import ExpansionError, HeaderView, expand_string, from_engine, to_engine
 from pyexim.expand.strings import to_bytes_text
-from pyexim.log import Reception, reception_line
+from pyexim.log.lines import Reception, reception_line
 from pyexim.message import HeaderLine, header_kind, parse_message, type_received_headers
 from pyexim.receive.session import TESTING_NOTE, SmtpSession, handles
 from pyexim.smtp import events as ev
@@ -339,8 +339,8 @@ def _fixups(session: SmtpSession) -> None:
             headers.insert(position + 1, HeaderView(new_text, header.type))
             header.type = "*"
     if state.submission_mode and not any(header_kind(h.text) == "d" for h in headers):
-        from pyexim.expand.variables import tod_full
         from pyexim.expand.evaluator import Evaluator
+        from pyexim.expand.variables import tod_full
         headers.append(HeaderView(f"{prefix}Date: {tod_full(Evaluator(session.ctx))}\n"))
 
 

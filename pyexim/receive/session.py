@@ -31,7 +31,7 @@ from pyexim.acl.where import Rc, Where
 from pyexim.address import AddressError, extract_address, find_at
 from pyexim.expand import ExpansionContext, HeaderView, expand_string, from_engine, to_engine
 from pyexim.expand.strings import printing
-from pyexim.log import acl_reject_line
+from pyexim.log.lines import acl_reject_line
 from pyexim.receive.client import Client
 from pyexim.receive.logsink import SessionLog
 from pyexim.rewrite import SMTP, SMTP_SENDER, Rewriter
@@ -387,7 +387,7 @@ class SmtpSession:
         if where not in (Where.DATA, Where.MIME, Where.DKIM, Where.PRDR) or \
                 "rejected_header" not in self.selector:
             return ""
-        from pyexim.log import rejectlog_details
+        from pyexim.log.lines import rejectlog_details
         from pyexim.message import HeaderLine
         return rejectlog_details(
             from_engine(self.tx.sender or ""),
@@ -427,7 +427,7 @@ class SmtpSession:
 
     def elapsed(self) -> str:
         """Time since the connection started, as D= shows it."""
-        from pyexim.log import time_diff
+        from pyexim.log.text import time_diff
         return time_diff(self.clock() - self.started, self.selector)
 
     def connection_history(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyexim.expand import ExpansionContext
-from pyexim.log import LogSelector
+from pyexim.log.selector import LogSelector
 from pyexim.receive.client import Client, canonical_address
 
 ALL_PORTS = LogSelector.parse("+incoming_port")

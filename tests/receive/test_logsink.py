@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyexim.log import LogSelector
+from pyexim.log.selector import LogSelector
 from pyexim.receive.logsink import SessionLog
 
 

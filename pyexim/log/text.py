@@ -1,0 +1,105 @@
+"""Log timestamps (Exim: tod.c tod_stamp) and the small text helpers log lines share."""
+
+from __future__ import annotations
+
+import time
+
+from pyexim.log.selector import LogSelector
+from pyexim.message import decode, encode
+
+
+def zone_offset(when: float, *, utc: bool = False) -> str:
+    """The "+hhmm" of local time at *when*, computed as tod.c does.
+
+    Quirk kept: an offset of minus less than an hour prints with a plus sign (-0030
+    shows as "+0030"), because the sign is carried by the hour alone.
+    """
+    if utc:
+        return "+0000"
+    local = time.localtime(when)
+    gmt = time.gmtime(when)
+    if local.tm_sec != gmt.tm_sec:
+        return "+0000"
+    minutes = 60 * (local.tm_hour - gmt.tm_hour) + local.tm_min - gmt.tm_min
+    if local.tm_year != gmt.tm_year:
+        minutes += 1440 if local.tm_year > gmt.tm_year else -1440
+    elif local.tm_yday != gmt.tm_yday:
+        minutes += 1440 if local.tm_yday > gmt.tm_yday else -1440
+    hours = int(minutes / 60)                    # C division truncates towards zero
+    return f"{hours:+03d}{abs(minutes - hours * 60):02d}"
+
+
+def log_timestamp(when: float, *, millisec: bool = False, with_zone: bool = False,
+                  utc: bool = False) -> str:
+    """A log line's timestamp: ``YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]`` in local time or UTC.
+
+    *with_zone* is ``log_timezone``; *utc* is ``timezone = UTC``-style timestamps_utc.
+    """
+    seconds = int(when)
+    t = time.gmtime(seconds) if utc else time.localtime(seconds)
+    if with_zone and not utc and time.localtime(seconds).tm_sec != time.gmtime(seconds).tm_sec:
+        t = time.gmtime(seconds)                 # sub-minute offsets: pretend UTC
+    text = time.strftime("%Y-%m-%d %H:%M:%S", t)
+    if millisec:
+        text += f".{round((when - seconds) * 1_000_000) // 1000:03d}"
+    if with_zone:
+        text += " " + zone_offset(seconds, utc=utc)
+    return text
+
+
+def datestamp(when: float, monthly: bool, utc: bool) -> str:
+    t = time.gmtime(when) if utc else time.localtime(when)
+    return time.strftime("%Y%m" if monthly else "%Y%m%d", t)
+
+
+def string_printing(text: str, *, escape_tab: bool = False, escape_space: bool = False,
+                    top_bit_chars: bool = False) -> str:
+    """Exim's string_printing2(): non-printing bytes as \\n, \\r, \\b, \\v, \\f, \\t or \\ooo.
+
+    Printable is 32-126 and tab (unless *escape_tab*), bytes above 127 only when
+    ``print_topbitchars`` (*top_bit_chars*). Backslashes are not doubled.
+    """
+    raw = encode(text)
+    out = bytearray()
+    names = {0x0A: b"\\n", 0x0D: b"\\r", 0x08: b"\\b", 0x0B: b"\\v", 0x0C: b"\\f",
+             0x09: b"\\t"}
+    for c in raw:
+        printable = 32 <= c <= 126 or c == 0x09 or (c > 127 and top_bit_chars)
+        if printable and not (escape_tab and c == 0x09) and not (escape_space and c == 0x20):
+            out.append(c)
+        else:
+            out += names.get(c, b"\\%03o" % c)
+    return decode(bytes(out))
+
+
+def print_time(seconds: int) -> str:
+    """readconf_printtime(): 1w2d3h4m5s style, "0s" for zero."""
+    sign = ""
+    if seconds < 0:
+        sign, seconds = "-", -seconds
+    parts = []
+    weeks, rest = divmod(seconds, 7 * 86400)
+    days, rest = divmod(rest, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    for value, unit in ((weeks, "w"), (days, "d"), (hours, "h"), (minutes, "m")):
+        if value:
+            parts.append(f"{value}{unit}")
+    if secs or not parts:
+        parts.append(f"{secs}s")
+    return sign + "".join(parts)
+
+
+def time_diff(seconds: float, selector: LogSelector) -> str:
+    """string_timediff(): "0.123s" under millisec for less than 5 s, else print_time()."""
+    whole = int(seconds)
+    if whole >= 5 or "millisec" not in selector:
+        return print_time(whole)
+    return f"{whole}.{int((seconds - whole) * 1_000_000) // 1000:03d}s"
+
+
+def quoted_text(text: str, limit: int) -> str:
+    """A C-like "quoted" string of at most *limit* bytes (T= and C= items)."""
+    raw = encode(text)[:limit]
+    escaped = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+    return '"' + decode(escaped) + '"'
