@@ -11,8 +11,10 @@ expansion conditions ``isip``, ``match_ip`` and operators like ``mask`` and ``re
 
 from __future__ import annotations
 
-import socket
 import string
+
+# _socket, not socket: the C functions without socket.py's enum set-up at import.
+from _socket import AF_INET, AF_INET6, inet_pton
 from functools import lru_cache
 
 _PUNCT = frozenset(string.punctuation)
@@ -70,12 +72,12 @@ def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
             return 0
         end = percent
     addr = s[:end]
-    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    family = AF_INET6 if ":" in addr else AF_INET
     try:
-        socket.inet_pton(family, addr)
+        inet_pton(family, addr)
     except (OSError, ValueError, UnicodeError):
         return 0
-    if family == socket.AF_INET6:
+    if family == AF_INET6:
         return 6
     return 0 if percent >= 0 else 4
 
@@ -118,7 +120,7 @@ def host_aton(address: str) -> list[int]:
 def _aton(address: str) -> tuple[int, ...]:
     core = address.split("%", 1)[0].split("/", 1)[0]
     try:
-        packed = socket.inet_pton(socket.AF_INET6 if ":" in core else socket.AF_INET, core)
+        packed = inet_pton(AF_INET6 if ":" in core else AF_INET, core)
     except (OSError, ValueError, UnicodeError):
         return tuple(_scan_aton(address))
     return tuple(int.from_bytes(packed[i:i + 4], "big") for i in range(0, len(packed), 4))

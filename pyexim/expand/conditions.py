@@ -9,8 +9,8 @@ a skipped ``${if}``): its arguments are read, errors in them reported, nothing t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
+# the functions that use them: most runs never need them.
 import os
 import time
 from collections.abc import Callable
@@ -339,6 +339,8 @@ _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 def cond_inbound_srs(ev: Evaluator, cond: Condition, want: bool) -> bool:
+    import hashlib
+    import hmac
     import re
     ctx = ev.ctx
     subs = _groups(ev, _cursor(cond), not want)

@@ -8,33 +8,59 @@ Exim's own two-block use of crypt().
 
 from __future__ import annotations
 
+# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
+# the functions that use them: most runs never need them.
+import _thread
 import base64
-import hashlib
-import warnings
+from typing import Any
 
 from pyexim.expand.evaluator import ExpansionError
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    try:
-        import crypt as _crypt_module  # Python < 3.13: the system's crypt(3)
-    except ImportError:  # pragma: no cover - Python 3.13+
-        _crypt_module = None  # type: ignore[assignment]
+# libcrypt, loaded on first use through ctypes: Python's own crypt module is deprecated
+# (gone in 3.13), costs milliseconds to import on every start, and encodes keys as UTF-8
+# where Exim passes the bytes as they are.
+_libcrypt: Any = None
+_EINVAL = 22
+# crypt(3) returns a pointer into a static buffer: one caller at a time.
+_crypt_lock = _thread.allocate_lock()
+
+
+def _load_libcrypt() -> Any:
+    global _libcrypt
+    if _libcrypt is None:
+        import ctypes
+        import ctypes.util
+        name = "libcrypt.so.1"
+        try:
+            library = ctypes.CDLL(name, use_errno=True)
+        except OSError:
+            found = ctypes.util.find_library("crypt")
+            if found is None:
+                raise ExpansionError("crypt error: libcrypt is not installed") from None
+            library = ctypes.CDLL(found, use_errno=True)
+        library.crypt.restype = ctypes.c_char_p
+        library.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        _libcrypt = library
+    return _libcrypt
 
 
 def system_crypt(key: str, salt: str) -> str | None:
-    """crypt(3) of *key* with *salt*; None when libcrypt refuses the salt."""
-    if _crypt_module is None:
-        raise ExpansionError("crypt error: crypt(3) is not available in this Python")
-    try:
-        result = _crypt_module.crypt(key, salt)
-    except OSError as error:
-        if error.errno == 22:  # EINVAL: an invalid salt
+    """crypt(3) of *key* with *salt* (one character per byte); None when libcrypt refuses the salt."""
+    import ctypes
+    library = _load_libcrypt()
+    with _crypt_lock:
+        ctypes.set_errno(0)
+        result = library.crypt(key.encode("latin-1", "replace"), salt.encode("latin-1", "replace"))
+        errno = ctypes.get_errno()
+    if result is None:
+        if errno in (0, _EINVAL):
             return None
-        raise ExpansionError(f"crypt error: {error.strerror}\n") from None
-    if not result or result.startswith("*"):
+        import os
+        raise ExpansionError(f"crypt error: {os.strerror(errno)}\n")
+    text = result.decode("latin-1")
+    if not text or text.startswith("*"):
         return None
-    return result
+    return text
 
 
 def crypt16(key: str, salt: str) -> str | None:
@@ -62,6 +88,7 @@ def _digest_matches(digest: bytes, coded: str) -> bool:
 
 def crypteq(plain: str, encrypted: str) -> bool:
     """True when *plain* hashes to *encrypted*; ExpansionError for an unknown ``{scheme}``."""
+    import hashlib
     lowered = encrypted[:9].lower()
     data = plain.encode("latin-1")
     if lowered.startswith("{md5}"):

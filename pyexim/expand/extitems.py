@@ -7,12 +7,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac as hmac_module
+# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
+# the functions that use them: most runs never need them.
 import os
 import re
-import signal
-import subprocess
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -177,6 +175,8 @@ def run_command(ev: Evaluator, argv: list[str]) -> tuple[str, int]:
     A command that cannot be executed gives status 127 and no output, as Exim's
     child process does; a timeout or a signal fails the expansion.
     """
+    import signal
+    import subprocess
     if not argv:
         return "", 127
     env = {k.encode("latin-1", "replace"): v.encode("latin-1", "replace")
@@ -218,6 +218,8 @@ def prvs_daystamp(ev: Evaluator, offset_days: int) -> str:
 
 
 def prvs_hash(address: str, key: str, keynum: str | None, daystamp: str) -> str | None:
+    import hashlib
+    import hmac as hmac_module
     if len(key) > 64:
         return None
     source = (keynum or "0")[:1] + daystamp[:3] + address
@@ -440,6 +442,8 @@ def imap_utf7_encode(text: str, charset: str, sep: str, specials: str) -> str:
 
 
 def item_srs_encode(ev: Evaluator, item: Item, skipping: bool) -> str:
+    import hashlib
+    import hmac as hmac_module
     secret, return_path, original_domain = ev.read_subs(cursor_of(item), 3, 3, skipping, True,
                                                         item.name)
     if skipping or not return_path:

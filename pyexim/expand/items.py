@@ -8,8 +8,8 @@ are still read (syntax errors count) but nothing is looked up, run or read.
 
 from __future__ import annotations
 
-import hashlib
-import hmac as hmac_module
+# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
+# the functions that use them: most runs never need them.
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -351,6 +351,8 @@ def _c_int(value: int) -> int:
 
 
 def item_hmac(ev: Evaluator, item: Item, skipping: bool) -> str:
+    import hashlib
+    import hmac as hmac_module
     algorithm, key, text = ev.read_subs(cursor_of(item), 3, 3, skipping, True, item.name)
     if skipping:
         return ""

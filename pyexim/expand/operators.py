@@ -14,8 +14,9 @@ fixed buffers (hashes, counts, masks), which are clean.
 
 from __future__ import annotations
 
+# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
+# the functions that use them: most runs never need them.
 import base64
-import hashlib
 import os
 import stat as stat_module
 from collections.abc import Callable
@@ -126,6 +127,7 @@ def _signed_long(value: int) -> int:
 
 
 def _hexdigest(data: str, algorithm: str, upper_case: bool) -> str:
+    import hashlib
     digest = hashlib.new(algorithm, data.encode("latin-1")).hexdigest()
     return digest.upper() if upper_case else digest
 
