@@ -140,22 +140,8 @@ def _launcher(directory: Path) -> Path:
     return launcher
 
 
-def _needs_expander() -> bool:
-    try:
-        from pyexim.expand import expand_for_config  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return True
-    return False
-
-
 @pytest.mark.skipif(_replay_available() is not None, reason=str(_replay_available()))
-@pytest.mark.parametrize("test", [
-    pytest.param("0001", marks=pytest.mark.xfail(
-        _needs_expander(), strict=True,
-        reason="trusted_users = ${readfile...}: Exim expands it while reading; needs "
-               "pyexim.expand.expand_for_config")),
-    "0390",
-])
+@pytest.mark.parametrize("test", ["0001", "0390"])
 def test_exim_testsuite_replay(test: str) -> None:
     # Not under pytest's own temporary root: any pytest session starting meanwhile
     # makes that 0700 again, and the replayer runs pyexim as Debian-exim.
