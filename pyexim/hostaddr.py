@@ -38,6 +38,39 @@ def _c_strtol10(s: str, i: int) -> tuple[int | None, int]:
     return int(s[j:d]), d
 
 
+def extract_port(text: str) -> tuple[str, int]:
+    """Exim's host_address_extract_port: split ``[addr]:port``, ``a.b.c.d.port`` or
+    ``v6::addr.port`` into (address, port). A text without a valid port comes back whole,
+    with port 0; so does a malformed one, which the caller then refuses as an address."""
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            return text, 0
+        rest = text[close + 1:]
+        if rest.startswith(":"):
+            port = _whole_strtol10(rest[1:])
+            return (text, 0) if port is None else (text[1:close], port)
+        return (text, 0) if rest else (text[1:close], 0)
+    skip = -3                        # IPv4: the port follows the fourth dot
+    for index, char in enumerate(text):
+        if char == ":":
+            skip = 0                 # IPv6: the port follows the first dot
+        elif char == ".":
+            if skip >= 0:
+                port = _whole_strtol10(text[index + 1:])
+                return (text, 0) if port is None else (text[:index], port)
+            skip += 1
+    return text, 0
+
+
+def _whole_strtol10(text: str) -> int | None:
+    """C ``strtol`` that must use all of *text* (an empty text is 0); None otherwise."""
+    if not text:
+        return 0
+    value, end = _c_strtol10(text, 0)
+    return value if end == len(text) else None
+
+
 def ip_mask_offset(s: str) -> int:
     """The offset of the ``/`` that starts a mask in *s*, or 0 when there is none."""
     slash = s.find("/")

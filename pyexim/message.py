@@ -44,6 +44,7 @@ __all__ = [
     "HTYPE_TO",
     "Envelope",
     "HeaderLine",
+    "HeaderScan",
     "HeaderTyping",
     "Message",
     "ParsedMessage",
@@ -52,6 +53,8 @@ __all__ = [
     "encode",
     "header_kind",
     "parse_message",
+    "read_filter_test_body",
+    "scan_header_section",
     "type_received_headers",
 ]
 
@@ -381,7 +384,7 @@ _LF, _CR, _SP, _TAB, _DOT = 0x0A, 0x0D, 0x20, 0x09, 0x2E
 
 
 @dataclass(slots=True)
-class _HeaderScan:
+class HeaderScan:
     """Where the header loop stopped."""
 
     headers: list[HeaderLine] = field(default_factory=list)
@@ -445,10 +448,60 @@ def parse_message(data: bytes, *, dot_ends: bool = True, smtp: bool = False,
                          from_line_sender=from_sender)
 
 
+def scan_header_section(data: bytes, *, dot_ends: bool, smtp: bool = False,
+                        from_line_allowed: bool = True) -> tuple[HeaderScan, bytes]:
+    """receive.c's header loop over *data*: what it found, and the bytes after it.
+
+    For readers that take the body by other rules than parse_message's (the filter
+    test's read_filter_test_body, for one).
+    """
+    reader = _Reader(data)
+    scan = _scan_headers(reader, dot_ends=dot_ends, smtp=smtp,
+                         from_line_allowed=from_line_allowed)
+    return scan, reader.rest()
+
+
+def read_filter_test_body(data: bytes, dot_ends: bool) -> tuple[bytes, int, int]:
+    """The body as Exim's filter-test reader takes it: (body, $body_linecount,
+    $body_zerocount). With *dot_ends* a line of "." ends it and blank lines are not
+    counted (filtertest.c's read_message_body)."""
+    if not data:
+        return b"", 0, 0
+    zeros = data.count(0)
+    if not dot_ends:
+        lines = data.count(b"\n")
+        body = data
+    else:
+        out = bytearray()
+        lines = 0
+        state = 1  # 0: in a line; 1: after a newline; 2: after newline and dot
+        for ch in data:
+            if state == 0:
+                if ch == 10:
+                    lines += 1
+                    state = 1
+            elif state == 1:
+                if ch == 46:
+                    state = 2
+                    continue
+                if ch != 10:
+                    state = 0
+            else:
+                if ch == 10:
+                    break
+                out.append(46)
+                state = 0
+            out.append(ch)
+        body = bytes(out)
+    if not body or body[-1:] != b"\n":
+        lines += 1
+    return body, lines, zeros
+
+
 def _scan_headers(reader: _Reader, *, dot_ends: bool, smtp: bool,
-                  from_line_allowed: bool) -> _HeaderScan:
+                  from_line_allowed: bool) -> HeaderScan:
     """receive.c's header loop, one character at a time (headers are small)."""
-    scan = _HeaderScan()
+    scan = HeaderScan()
     text = bytearray()
     had_zero = 0
     prevlines_length = 0

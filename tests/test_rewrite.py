@@ -11,7 +11,7 @@ import pytest
 
 from pyexim import rewrite
 from pyexim.cli.args import parse_args
-from pyexim.cli.expansion_test import context_for
+from pyexim.cli.common import context_for
 from pyexim.config import load_config
 from pyexim.expand import ExpansionContext
 from pyexim.rewrite import Rewriter, Rule

@@ -33,17 +33,9 @@ class _Abort(Exception):
 
 def run(invocation: Invocation) -> int:
     """Run -bt/-bv/-bvs for *invocation*; Exim's exit status."""
-    from pyexim.cli.main import config_file_for
-    from pyexim.config import load_config
-    from pyexim.config.options import panic_die_text
-    from pyexim.errors import ConfigError, ConfigErrors
-    try:
-        config = load_config(config_file_for(invocation), invocation.macros)
-    except ConfigErrors as errors:
-        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
-        return 1
-    except ConfigError as error:
-        sys.stderr.write(panic_die_text(error, "pyexim"))
+    from pyexim.cli.common import load_config_or_report
+    config = load_config_or_report(invocation)
+    if config is None:
         return 1
     out = sys.stdout.buffer
     err = sys.stderr.buffer
@@ -72,7 +64,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
     random seed...); by default the system's, with debug and log output to *err* as
     Exim writes them. *ctx* is the expansion context (default: the one -be uses).
     """
-    from pyexim.cli.expansion_test import context_for
+    from pyexim.cli.common import context_for
     from pyexim.cli.main import config_file_for
     from pyexim.lists import ListPanic
     from pyexim.routers.chain import Routing, RoutingEnv
@@ -121,7 +113,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
                 for address in _split_addresses(text):
                     status = _test_one(routing, address, options, out, verbose, status)
         elif stdin is not None:
-            from pyexim.cli.expansion_test import read_input_line
+            from pyexim.cli.common import read_input_line
             assert prompt_out is not None
             while True:
                 line = read_input_line(stdin, prompt_out)
@@ -218,7 +210,7 @@ def _sender(config: Any, invocation: Invocation, ctx: Any) -> str:
     """The sender address routing sees: -f (any caller, in a testing mode), else the
     caller's login, qualified with qualify_domain."""
     from pyexim.address import AddressError, AddressOptions, extract_address, quote_local_part
-    from pyexim.cli.expansion_test import caller_identity
+    from pyexim.cli.common import caller_identity
     from pyexim.taint import Tainted
     qualify = str(config.option("qualify_domain"))
     if invocation.sender is None:

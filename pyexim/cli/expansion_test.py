@@ -13,13 +13,13 @@ message; the exit status is 0 either way, as with Exim.
 from __future__ import annotations
 
 import os
-import pwd
 import sys
 from typing import IO, Any
 
 from pyexim.cli.args import Invocation
+from pyexim.cli.common import context_for, load_config_or_report, read_input_line
 from pyexim.cli.main import config_file_for
-from pyexim.errors import ConfigError, ConfigErrors
+from pyexim.errors import ConfigError
 from pyexim.expand import (
     ExpansionContext,
     ExpansionError,
@@ -27,31 +27,22 @@ from pyexim.expand import (
     expand_string,
     to_engine,
 )
-from pyexim.expand.configured import context_from_config
 from pyexim.expand.strings import from_bytes_text, to_bytes_text
+from pyexim.message import read_filter_test_body
 from pyexim.taint import Tainted
 
 # Exim's limits: -be arguments are checked like addresses (EXIM_EMAILADDR_MAX), lines
 # are read with fgets() into 1024 bytes, and a line is copied into big_buffer.
 ARGUMENT_MAX = 256
-READ_CHUNK = 1023
 LINE_MAX = 16383
 
 
 def run(invocation: Invocation) -> int:
     """Run -be/-bem for *invocation*; 0 (Exim's status even when expansions fail)."""
-    from pyexim.config import load_config
-    from pyexim.config.options import panic_die_text
-    path = config_file_for(invocation)
-    try:
-        config = load_config(path, invocation.macros)
-    except ConfigErrors as errors:
-        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+    config = load_config_or_report(invocation)
+    if config is None:
         return 1
-    except ConfigError as error:
-        sys.stderr.write(panic_die_text(error, "pyexim"))
-        return 1
-    ctx = prepare(config, invocation, path)
+    ctx = prepare(config, invocation, config_file_for(invocation))
     out = sys.stdout.buffer
     if invocation.expansion_message_file:
         status = load_message(ctx, config, invocation.expansion_message_file,
@@ -76,37 +67,6 @@ def run(invocation: Invocation) -> int:
             tester.test(line)
     out.flush()
     return 0
-
-
-def read_input_line(stream: IO[bytes], out: IO[bytes]) -> bytes | None:
-    """One logical input line after a ``> `` prompt (Exim's get_stdinput).
-
-    Trailing white space is removed; a final backslash joins the next physical line
-    (its leading white space removed). At the end of input a newline is printed and
-    None returned.
-    """
-    out.write(b"> ")
-    out.flush()
-    parts: list[bytes] = []
-    had_input = False
-    first = True
-    while True:
-        chunk = stream.readline(READ_CHUNK)
-        if not chunk:
-            break
-        had_input = True
-        chunk = chunk.rstrip(b" \t\n\v\f\r")
-        if not first:
-            chunk = chunk.lstrip(b" \t\n\v\f\r")
-        first = False
-        parts.append(chunk)
-        if not chunk or not chunk.endswith(b"\\"):
-            break
-        parts[-1] = chunk[:-1]
-    if had_input:
-        return b"".join(parts)
-    out.write(b"\n")
-    return None
 
 
 class LineTester:
@@ -141,67 +101,6 @@ class LineTester:
 # ---------------------------------------------------------------------------
 # The context -be runs in
 
-def caller_identity() -> tuple[str, int, int]:
-    """The caller's login name, uid and gid, as Exim finds them."""
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        name = pwd.getpwuid(uid).pw_name
-    except KeyError:
-        name = str(uid)
-    return name, uid, gid
-
-
-def _split_port(value: str) -> tuple[str, int | None]:
-    """Exim's host_address_extract_port for -oMa/-oMi: a trailing .port or :port."""
-    if value.startswith("[") and "]" in value:
-        address, _, rest = value[1:].partition("]")
-        port = rest[1:] if rest[:1] in (":", ".") else ""
-        return address, int(port) if port.isdigit() else None
-    from pyexim import hostaddr
-    if hostaddr.is_ip_address(value) or "." not in value:
-        return value, None
-    head, _, tail = value.rpartition(".")
-    if tail.isdigit() and hostaddr.is_ip_address(head):
-        return head, int(tail)
-    return value, None
-
-
-def context_for(config: Any, invocation: Invocation, path: str) -> ExpansionContext:
-    """The expansion context of a -be run: the configuration's values, then the caller
-    and the -f / -oM / -p settings of the command line."""
-    ctx = context_from_config(config, path)
-    values = ctx.values
-    caller, uid, gid = caller_identity()
-    qualify_domain = str(values.get("qualify_domain") or "")
-    values.update({
-        "caller_uid": uid, "caller_gid": gid, "originator_uid": uid, "originator_gid": gid,
-        "initial_cwd": to_engine(os.getcwd()),
-    })
-    inv = invocation
-    sender = inv.sender if inv.sender is not None else f"{caller}@{qualify_domain}"
-    values["sender_address"] = to_engine(sender.strip("<>") if sender in ("<>",) else sender)
-    values["authenticated_id"] = Tainted(inv.authenticated_id) if inv.authenticated_id \
-        else caller
-    values["authenticated_sender"] = Tainted(inv.authenticated_sender) \
-        if inv.authenticated_sender else f"{caller}@{qualify_domain}"
-    values["sender_ident"] = Tainted(inv.ident) if inv.ident else caller
-    if inv.received_protocol:
-        values["received_protocol"] = inv.received_protocol
-    if inv.authenticator:
-        values["sender_host_authenticated"] = inv.authenticator
-    if inv.host_name:
-        values["sender_host_name"] = Tainted(to_engine(inv.host_name))
-    if inv.host_address:
-        address, port = _split_port(inv.host_address)
-        values["sender_host_address"] = Tainted(address)
-        values["sender_host_port"] = port or 0
-    if inv.interface_address:
-        address, port = _split_port(inv.interface_address)
-        values["interface_address"] = address
-        values["interface_port"] = port if port is not None else -1
-    return ctx
-
-
 def prepare(config: Any, invocation: Invocation, path: str) -> ExpansionContext:
     """The context of a -be run, with the configuration's ACLs ready for ${acl}."""
     from pyexim.acl.local import attach_to_expansion
@@ -228,7 +127,7 @@ def load_message(ctx: ExpansionContext, config: Any, filename: str,
     type_received_headers(parsed.headers)
     values = ctx.values
     head, rest = split_header_section(data)
-    body, lines, zeros = read_test_body(rest, dot_ends)
+    body, lines, zeros = read_filter_test_body(rest, dot_ends)
     values["message_size"] = len(head) + len(body)
     values["message_body_size"] = len(body)
     values["body_linecount"] = lines
@@ -284,47 +183,10 @@ def split_header_section(data: bytes) -> tuple[bytes, bytes]:
     return data, b""
 
 
-def read_test_body(data: bytes, dot_ends: bool) -> tuple[bytes, int, int]:
-    """The body as Exim's filter-test reader takes it: (body, $body_linecount,
-    $body_zerocount). With *dot_ends* a line of "." ends it and blank lines are not
-    counted (filtertest.c's read_message_body)."""
-    if not data:
-        return b"", 0, 0
-    zeros = data.count(0)
-    if not dot_ends:
-        lines = data.count(b"\n")
-        body = data
-    else:
-        out = bytearray()
-        lines = 0
-        state = 1  # 0: in a line; 1: after a newline; 2: after newline and dot
-        for ch in data:
-            if state == 0:
-                if ch == 10:
-                    lines += 1
-                    state = 1
-            elif state == 1:
-                if ch == 46:
-                    state = 2
-                    continue
-                if ch != 10:
-                    state = 0
-            else:
-                if ch == 10:
-                    break
-                out.append(46)
-                state = 0
-            out.append(ch)
-        body = bytes(out)
-    if not body or body[-1:] != b"\n":
-        lines += 1
-    return body, lines, zeros
-
-
 def _body_view(text: str, keep_newlines: bool) -> str:
     """$message_body: NULs (and newlines, unless message_body_newlines) as spaces."""
     text = text.replace("\0", " ")
     return text if keep_newlines else text.replace("\n", " ")
 
 
-__all__ = ["LineTester", "context_for", "prepare", "read_input_line", "run"]
+__all__ = ["LineTester", "prepare", "run"]

@@ -25,12 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyexim.address import (AddressError, AddressOptions, extract_address, find_at,
-                            quote_local_part)
+from pyexim.address import AddressError, AddressOptions, extract_address, find_at, quote_local_part
 from pyexim.cli.args import Invocation
-from pyexim.cli.expansion_test import read_test_body
-from pyexim.cli.main import config_file_for
-from pyexim.errors import ConfigError, ConfigErrors
+from pyexim.cli.common import load_config_or_report
 from pyexim.expand import ExpansionContext, ExpansionError, ExpansionOptions, expand_string
 from pyexim.expand.context import HeaderView
 from pyexim.filter import filter_kind
@@ -41,9 +38,20 @@ from pyexim.filter.exim_syntax import FilterSyntaxError, parse_exim_filter
 from pyexim.filter.forward import parse_forward_list
 from pyexim.filter.result import Outcome
 from pyexim.filter.sieve import SieveOptions, run_sieve
-from pyexim.message import (HTYPE_FROM, HTYPE_ID, HTYPE_OLD, HTYPE_SENDER, UUCP_FROM_PATTERN,
-                            HeaderLine, HeaderTyping, _Reader, _scan_headers, encode,
-                            header_kind, type_received_headers)
+from pyexim.message import (
+    HTYPE_FROM,
+    HTYPE_ID,
+    HTYPE_OLD,
+    HTYPE_SENDER,
+    UUCP_FROM_PATTERN,
+    HeaderLine,
+    HeaderTyping,
+    encode,
+    header_kind,
+    read_filter_test_body,
+    scan_header_section,
+    type_received_headers,
+)
 from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.spool.msgid import MessageIdGenerator
 
@@ -88,11 +96,9 @@ def read_test_message(data: bytes, dot_ends: bool) -> TestMessage:
     reader, which is the same function of Exim's (filtertest.c read_message_body):
     with dot_ends a "." line ends it, other dots stay, empty lines are not counted.
     """
-    # receive.c's header loop is message.py's; its scanner is used directly because the
-    # public parse_message() reads the body with -bm's rules, not filtertest.c's.
-    reader = _Reader(data)
-    scan = _scan_headers(reader, dot_ends=dot_ends, smtp=False, from_line_allowed=True)
-    rest = reader.rest()
+    # receive.c's header loop, then filtertest.c's body reader (parse_message() would
+    # read the body with -bm's rules).
+    scan, rest = scan_header_section(data, dot_ends=dot_ends)
     header_size = sum(len(encode(h.text)) for h in scan.headers)
     lines = sum(h.text.count("\n") for h in scan.headers)
     for extra in (scan.from_line, scan.first_body_line):
@@ -104,7 +110,7 @@ def read_test_message(data: bytes, dot_ends: bool) -> TestMessage:
         lines += 1
     body, linecount, zeros = b"", 0, 0
     if not scan.ended_by_dot and not scan.at_eof and rest:
-        body, linecount, zeros = read_test_body(rest, dot_ends)
+        body, linecount, zeros = read_filter_test_body(rest, dot_ends)
     sender = scan.from_sender.decode("latin-1") if scan.from_sender is not None else None
     match = UUCP_FROM_PATTERN.match(scan.from_line) if scan.from_line is not None else None
     numeric = tuple((g or b"").decode("latin-1") for g in (match.group(0), *match.groups())
@@ -580,15 +586,8 @@ def _ignore(line: str) -> None:
 
 def run(invocation: Invocation) -> int:
     """Run -bf/-bF; 0 when every filter ran without error, else 1."""
-    from pyexim.config import load_config
-    from pyexim.config.options import panic_die_text
-    try:
-        config = load_config(config_file_for(invocation), invocation.macros)
-    except ConfigErrors as errors:
-        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
-        return 1
-    except ConfigError as error:
-        sys.stderr.write(panic_die_text(error, "pyexim"))
+    config = load_config_or_report(invocation)
+    if config is None:
         return 1
     stdout = sys.stdout.buffer
 

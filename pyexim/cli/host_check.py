@@ -17,9 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pyexim.cli.args import Invocation
-from pyexim.errors import ConfigError, ConfigErrors
+from pyexim.errors import ConfigError
 from pyexim.expand import ExpansionContext, ExpansionError, expand_string, to_engine
-from pyexim.hostaddr import is_ip_address
+from pyexim.hostaddr import extract_port, is_ip_address
 from pyexim.receive.client import canonical_address
 from pyexim.taint import Tainted
 
@@ -29,49 +29,12 @@ READ_SIZE = 65536
 def load_or_report(invocation: Invocation) -> tuple[Any, ExpansionContext] | None:
     """The configuration and a fresh expansion context for a test mode; None after the
     configuration error has been reported as Exim reports it."""
-    from pyexim.cli.expansion_test import context_for
+    from pyexim.cli.common import context_for, load_config_or_report
     from pyexim.cli.main import config_file_for
-    from pyexim.config import load_config
-    from pyexim.config.options import panic_die_text
-    path = config_file_for(invocation)
-    try:
-        config = load_config(path, invocation.macros)
-    except ConfigErrors as errors:
-        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+    config = load_config_or_report(invocation)
+    if config is None:
         return None
-    except ConfigError as error:
-        sys.stderr.write(panic_die_text(error, "pyexim"))
-        return None
-    return config, context_for(config, invocation, path)
-
-
-def extract_port(text: str) -> tuple[str, int]:
-    """Exim's host_address_extract_port: ``[addr]:port``, ``a.b.c.d.port`` or
-    ``v6::addr.port``; (address, port or 0)."""
-    if text.startswith("["):
-        close = text.find("]")
-        if close < 0:
-            return text, 0
-        rest = text[close + 1:]
-        if rest.startswith(":"):
-            if not rest[1:].lstrip("+-").isdigit():
-                return text, 0
-            return text[1:close], int(rest[1:])
-        if rest:
-            return text, 0
-        return text[1:close], 0
-    skip = -3
-    for index, char in enumerate(text):
-        if char == ":":
-            skip = 0
-        elif char == ".":
-            if skip >= 0:
-                port = text[index + 1:]
-                if not port.lstrip("+-").isdigit():
-                    return text, 0
-                return text[:index], int(port)
-            skip += 1
-    return text, 0
+    return config, context_for(config, invocation, config_file_for(invocation))
 
 
 def run(invocation: Invocation) -> int:
@@ -174,4 +137,4 @@ def _converse(session: Any, out: Any) -> None:
             break
 
 
-__all__ = ["extract_port", "load_or_report", "make_session", "run", "testing_banner"]
+__all__ = ["load_or_report", "make_session", "run", "testing_banner"]

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from pyexim.errors import PyEximError
+from pyexim.hostaddr import extract_port
 from pyexim.message import Envelope, HeaderLine, Message, Recipient, decode, encode
 from pyexim.spool.msgid import IdFormat, id_format_of
 from pyexim.spool.tree import ExactTree, TreeNode, spool_order
@@ -607,7 +608,7 @@ def _apply_option(lines: _Lines, header: SpoolHeader, name: str, var: bytes,
         else:
             setattr(header, _INT_OPTIONS[name], number)
     elif name in ("host_address", "interface_address"):
-        address, port = _split_port(_value(lines, name, var, tainted))
+        address, port = extract_port(_value(lines, name, var, tainted))
         setattr(header, name, Tainted(address) if tainted else address)
         setattr(header, "host_port" if name == "host_address" else "interface_port", port)
     elif name == "frozen":
@@ -642,28 +643,6 @@ def _apply_option(lines: _Lines, header: SpoolHeader, name: str, var: bytes,
                 return True
         return False
     return True
-
-
-def _split_port(text: str) -> tuple[str, int]:
-    """host_address_extract_port: "[addr]:port", or the old "addr.port" form."""
-    if text.startswith("["):
-        close = text.find("]")
-        if close < 0:
-            return text, 0
-        rest = text[close + 1:]
-        if rest.startswith(":") and rest[1:].isdigit():
-            return text[1:close], int(rest[1:])
-        return (text[1:close], 0) if not rest else (text, 0)
-    skip = -3                        # IPv4: the port follows the fourth dot
-    for index, char in enumerate(text):
-        if char == ":":
-            skip = 0                 # IPv6: the port follows the first dot
-        elif char == ".":
-            if skip >= 0:
-                port = text[index + 1:]
-                return (text[:index], int(port)) if port.isdigit() else (text, 0)
-            skip += 1
-    return text, 0
 
 
 def _read_acl_var(lines: _Lines, header: SpoolHeader, var: bytes, tainted: bool,

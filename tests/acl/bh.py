@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pyexim.cli.args import parse_args
-from pyexim.cli.expansion_test import context_for
-from pyexim.cli.host_check import extract_port, make_session, testing_banner
+from pyexim.cli.common import context_for
+from pyexim.cli.host_check import make_session, testing_banner
+from pyexim.hostaddr import extract_port
 from pyexim.config import load_config
 from pyexim.receive.client import canonical_address
 

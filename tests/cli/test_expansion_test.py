@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pyexim.cli.expansion_test import read_input_line, read_test_body, split_header_section
+from pyexim.cli.common import read_input_line
+from pyexim.cli.expansion_test import split_header_section
+from pyexim.message import read_filter_test_body
 from tests.conftest import ORACLE, PROJECT, needs_oracle, run_pyexim
 
 CONFIG = PROJECT / "tests" / "expand" / "golden.conf"
@@ -91,7 +93,7 @@ def test_split_header_section(data: bytes, head: bytes, rest: bytes) -> None:
     (b"z\0\n", True, (b"z\0\n", 1, 1)),
 ])
 def test_read_test_body(body: bytes, dot_ends: bool, expected: tuple[bytes, int, int]) -> None:
-    assert read_test_body(body, dot_ends) == expected
+    assert read_filter_test_body(body, dot_ends) == expected
 
 
 @needs_oracle

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pyexim.cli.host_check import extract_port
+from pyexim.hostaddr import extract_port
 from pyexim.receive.commands import expanded_integer
 from tests.conftest import run_pyexim
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from pyexim.cli.args import parse_args
-from pyexim.cli.expansion_test import LineTester, load_message, prepare, read_input_line
+from pyexim.cli.common import read_input_line
+from pyexim.cli.expansion_test import LineTester, load_message, prepare
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

@@ -1,0 +1,124 @@
+"""What the test modes (-be, -bt/-bv, -bh, -bf) share: reading the configuration the way
+they report its errors, who the caller is, the expansion context the command line sets
+up (-f, -oMa, -oMi, -oMs, -oMr, -p ...), and Exim's prompted line reader.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import sys
+from typing import IO, TYPE_CHECKING
+
+from pyexim.cli.args import Invocation
+from pyexim.errors import ConfigError, ConfigErrors, UsageError
+
+if TYPE_CHECKING:
+    from pyexim.config.model import Config
+    from pyexim.expand import ExpansionContext
+
+# Exim reads an input line with fgets() into 1024 bytes.
+READ_CHUNK = 1023
+
+
+def load_config_or_report(invocation: Invocation) -> Config | None:
+    """The invocation's configuration; None after its first error has been written to
+    stderr in Exim's "LOG: PANIC DIE" form (the caller then exits 1, as Exim does)."""
+    from pyexim.cli.main import config_file_for
+    from pyexim.config import load_config
+    from pyexim.config.options import panic_die_text
+    try:
+        return load_config(config_file_for(invocation), invocation.macros)
+    except ConfigErrors as errors:
+        sys.stderr.write(panic_die_text(errors.errors[0], "pyexim"))
+    except ConfigError as error:
+        sys.stderr.write(panic_die_text(error, "pyexim"))
+    return None
+
+
+def caller_identity() -> tuple[str, int, int]:
+    """The caller's login name, uid and gid, as Exim finds them."""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        name = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        name = str(uid)
+    return name, uid, gid
+
+
+def _address_and_port(text: str) -> tuple[str, int]:
+    """exim.c check_port: the address and port of -oMa/-oMi; a bad address abandons."""
+    from pyexim import hostaddr
+    address, port = hostaddr.extract_port(text)
+    if not hostaddr.is_ip_address(address):
+        raise UsageError(f'"{address}" is not an IP address', abandoned=True)
+    return address, port
+
+
+def context_for(config: Config, invocation: Invocation, path: str) -> ExpansionContext:
+    """The expansion context of a test mode: the configuration's values, then the caller
+    and the -f / -oM / -p settings of the command line."""
+    from pyexim.expand import to_engine
+    from pyexim.expand.configured import context_from_config
+    from pyexim.taint import Tainted
+    ctx = context_from_config(config, path)
+    values = ctx.values
+    caller, uid, gid = caller_identity()
+    qualify_domain = str(values.get("qualify_domain") or "")
+    values.update({
+        "caller_uid": uid, "caller_gid": gid, "originator_uid": uid, "originator_gid": gid,
+        "initial_cwd": to_engine(os.getcwd()),
+    })
+    inv = invocation
+    sender = inv.sender if inv.sender is not None else f"{caller}@{qualify_domain}"
+    values["sender_address"] = to_engine(sender.strip("<>") if sender in ("<>",) else sender)
+    values["authenticated_id"] = Tainted(inv.authenticated_id) if inv.authenticated_id \
+        else caller
+    values["authenticated_sender"] = Tainted(inv.authenticated_sender) \
+        if inv.authenticated_sender else f"{caller}@{qualify_domain}"
+    values["sender_ident"] = Tainted(inv.ident) if inv.ident else caller
+    if inv.received_protocol:
+        values["received_protocol"] = inv.received_protocol
+    if inv.authenticator:
+        values["sender_host_authenticated"] = inv.authenticator
+    if inv.host_name:
+        values["sender_host_name"] = Tainted(to_engine(inv.host_name))
+    if inv.host_address:
+        address, port = _address_and_port(inv.host_address)
+        values["sender_host_address"] = Tainted(address)
+        values["sender_host_port"] = port
+    if inv.interface_address:
+        values["interface_address"], values["interface_port"] = _address_and_port(
+            inv.interface_address)
+    return ctx
+
+
+def read_input_line(stream: IO[bytes], out: IO[bytes]) -> bytes | None:
+    """One logical input line after a ``> `` prompt (Exim's get_stdinput).
+
+    Trailing white space is removed; a final backslash joins the next physical line
+    (its leading white space removed). At the end of input a newline is printed and
+    None returned.
+    """
+    out.write(b"> ")
+    out.flush()
+    parts: list[bytes] = []
+    had_input = False
+    first = True
+    while True:
+        chunk = stream.readline(READ_CHUNK)
+        if not chunk:
+            break
+        had_input = True
+        chunk = chunk.rstrip(b" \t\n\v\f\r")
+        if not first:
+            chunk = chunk.lstrip(b" \t\n\v\f\r")
+        first = False
+        parts.append(chunk)
+        if not chunk or not chunk.endswith(b"\\"):
+            break
+        parts[-1] = chunk[:-1]
+    if had_input:
+        return b"".join(parts)
+    out.write(b"\n")
+    return None
