@@ -22,12 +22,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
-from pyexim.config import printing
-from pyexim.config.options import OptionSetting, panic_die_text, value_of
 from pyexim.errors import ConfigError, ConfigErrors
+
+if TYPE_CHECKING:
+    from pyexim.config.options import OptionSetting
 
 # Items followed by a name (exim.c: only when another argument follows).
 _TYPED = ("router", "transport", "authenticator", "macro", "environment")
@@ -55,14 +57,30 @@ def run(invocation: Invocation) -> int:
             print(f"pyexim: length limit exceeded ({len(item)} > {_ITEM_MAX}) for: {what}",
                   file=sys.stderr)
             return 1
-    from pyexim.config import load_config
-    try:
-        config = load_config(path, invocation.macros)
-    except (ConfigErrors, ConfigError) as error:
-        return _report(error)
-    printer = Printer(config, path, labels=not invocation.names_only, admin=is_admin(config))
-    out, complaints, status = answer(printer, names)
-    _write("".join(line + "\n" for line in out))
+    from pyexim.config import cached_result, load_config, remember_result
+    # The answer depends only on the configuration (which the cache watches), the
+    # names asked for and who asks (admin users see hidden values): kept beside the
+    # cached configuration, so a repeated -bP skips loading the option tables.
+    # "environment" depends on the process environment and is never kept.
+    result_name = None if "environment" in names else "bP\0{}\0{}\0{}\0{}".format(
+        invocation.names_only, os.getuid(), sorted({os.getgid(), *os.getgroups()}),
+        "\0".join(names))
+    saved = cached_result(path, invocation.macros, None, result_name) if result_name else None
+    if isinstance(saved, tuple):
+        text, complaints, status = saved
+    else:
+        try:
+            config = load_config(path, invocation.macros)
+        except (ConfigErrors, ConfigError) as error:
+            return _report(error)
+        printer = Printer(config, path, labels=not invocation.names_only,
+                          admin=is_admin(config))
+        out, complaints, status = answer(printer, names)
+        text = "".join(line + "\n" for line in out)
+        if result_name:
+            remember_result(path, invocation.macros, None, result_name,
+                            (text, complaints, status))
+    _write(text)
     for complaint in complaints:
         print(complaint, file=sys.stderr)
     return status
@@ -95,6 +113,7 @@ def answer(printer: Printer, names: Sequence[str]) -> tuple[list[str], list[str]
 
 def _report(error: ConfigErrors | ConfigError) -> int:
     """A configuration error as Exim shows it under -bP (the first one, where Exim stops)."""
+    from pyexim.config.options import panic_die_text
     first = error.errors[0] if isinstance(error, ConfigErrors) else error
     sys.stderr.write(panic_die_text(first, "pyexim"))
     return 1
@@ -111,7 +130,7 @@ def is_admin(config: object) -> bool:
     if uid == 0:
         return True
     from pyexim.config.main_options import MAIN_OPTIONS
-    from pyexim.config.options import find_group, find_user
+    from pyexim.config.options import find_group, find_user, value_of
     main: Mapping[str, OptionSetting] = getattr(config, "main", {})
 
     def account(name: str, lookup: Callable[[str], int]) -> int | None:
@@ -165,6 +184,7 @@ class Printer:
 
     def item(self, name: str) -> tuple[list[str], bool]:
         """readconf_print(name, NULL): one plain -bP item."""
+        from pyexim.config import printing
         if name.startswith("+"):
             lists = getattr(self.config, "named_lists", {})
             return printing.named_list_lines(name[1:], lists, labels=self.labels)
@@ -195,6 +215,7 @@ class Printer:
     def typed(self, kind: str, name: str | None, *,
               names_only: bool = False) -> tuple[list[str], bool]:
         """readconf_print(name, type): drivers and macros by name, or all of them."""
+        from pyexim.config import printing
         if kind == "macro":
             if not self.admin:
                 self.complaints.append("pyexim: permission denied")
@@ -229,7 +250,7 @@ def exim_environment(environment: dict[str, str],
     import re
 
     from pyexim.config.main_options import MAIN_OPTIONS
-    from pyexim.config.options import iter_list
+    from pyexim.config.options import iter_list, value_of
     keep = value_of(MAIN_OPTIONS, main, "keep_environment")
     if not keep:
         environment = {}
