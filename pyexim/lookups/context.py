@@ -15,8 +15,10 @@ local interface addresses (``@`` and ``@[]`` in lists).
 from __future__ import annotations
 
 import os
-import socket
 import time
+
+# _socket, not socket: the C functions without socket.py's enum set-up at import.
+from _socket import AF_INET6, inet_ntop
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -101,7 +103,10 @@ class LookupContext:
         """``primary_hostname``: injected, else the option, else this machine's name."""
         if self._primary_hostname is None:
             name = self.option("primary_hostname")
-            self._primary_hostname = str(name) if name else socket.getfqdn()
+            if not name:
+                import socket  # only when no primary_hostname was given
+                name = socket.getfqdn()
+            self._primary_hostname = str(name)
         return self._primary_hostname
 
     def interfaces(self) -> list[str]:
@@ -167,7 +172,7 @@ def running_interfaces() -> list[str]:
             for line in f:
                 hexaddr = line.split()[0]
                 groups = [hexaddr[i:i + 4] for i in range(0, 32, 4)]
-                addr = socket.inet_ntop(socket.AF_INET6, bytes.fromhex("".join(groups)))
+                addr = inet_ntop(AF_INET6, bytes.fromhex("".join(groups)))
                 if addr not in found:
                     found.append(addr)
     except (OSError, ValueError, IndexError):
