@@ -33,7 +33,7 @@ from pyexim.errors import SourceLoc
 from pyexim.resolver import HostNames
 from pyexim.expand import (ExpansionContext, ExpansionError, ForcedFail, LookupDeferred,
                            expand_string)
-from pyexim.expand.strings import SPACE, dequote
+from pyexim.strings import SPACE, dequote
 from pyexim.taint import is_tainted
 
 if TYPE_CHECKING:
@@ -413,7 +413,7 @@ class AclEngine:
     def _warn(self, where: Where, user: str | None, log: str | None) -> None:
         """A warn statement whose conditions are true (Exim's acl_warn)."""
         from pyexim.acl.modifiers import setup_header
-        from pyexim.expand.strings import printing
+        from pyexim.strings import printing
         state = self.state
         if log is not None and log is not user:
             text = f"{self.session.host_and_ident(True)} Warning: {printing(log)}"

@@ -17,8 +17,8 @@ from pyexim.acl.engine import Call
 from pyexim.acl.state import AclState, AddedHeader
 from pyexim.acl.where import Rc
 from pyexim.config.value_syntax import read_time
-from pyexim.expand.strings import printing
 from pyexim.lists import list_items
+from pyexim.strings import printing
 from pyexim.taint import is_tainted
 
 _POSITIONS = ((":after_received:", "after_received"), (":at_start_rfc:", "rfc"),

@@ -20,7 +20,7 @@ from pyexim.address import AddressError, AddressOptions, GroupState, extract_add
     find_address_end
 from pyexim.config.value_syntax import read_time
 from pyexim.expand import HeaderView
-from pyexim.expand.strings import SPACE, printing
+from pyexim.strings import SPACE, printing
 from pyexim.lists import list_items
 
 CALLOUT_TIMEOUT_DEFAULT = 30

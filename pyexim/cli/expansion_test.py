@@ -27,8 +27,8 @@ from pyexim.expand import (
     expand_string,
     to_engine,
 )
-from pyexim.expand.strings import from_bytes_text, to_bytes_text
 from pyexim.message import read_filter_test_body
+from pyexim.strings import from_bytes_text, to_bytes_text
 from pyexim.taint import Tainted
 
 # Exim's limits: -be arguments are checked like addresses (EXIM_EMAILADDR_MAX), lines

@@ -66,7 +66,6 @@ from pyexim.config.option_types import (
 from pyexim.config.value_syntax import (
     REWRITE_FLAGS,
     append_list_element,
-    dequote,
     extra_chars_reason,
     find_group,
     find_user,
@@ -81,6 +80,7 @@ from pyexim.config.value_syntax import (
     user_name,
 )
 from pyexim.errors import ConfigError, SourceLoc
+from pyexim.strings import dequote
 
 # What -bP prints instead of a value set with the "hide" prefix (readconf.c `hidden`).
 HIDDEN_VALUE = "<value not displayable>"

@@ -1,7 +1,7 @@
 """Exim's syntax for option values: quoted strings, lists, times, users and groups, rewrite rules.
 
-The pieces of readconf.c and string.c that reading and printing options share:
-string_dequote and its escapes, string_printing, string_nextinlist,
+The pieces of readconf.c that reading and printing options share (string.c's
+dequote, escapes and printing are pyexim.strings'): string_nextinlist,
 readconf_readtime / readconf_printtime, route_finduser / route_findgroup and
 readconf_one_rewrite. Each follows Exim's C code in its details (including its
 quirks, which are marked where they are kept on purpose).
@@ -14,12 +14,11 @@ import pwd
 import re
 from collections.abc import Iterator
 
+from pyexim.strings import dequote, from_engine, printing, to_engine
+
 # ---------------------------------------------------------------------------
 # Small helpers shared by the types
 # ---------------------------------------------------------------------------
-
-_OCTAL_DIGITS = "01234567"
-
 
 def is_c_space(ch: str) -> bool:
     """C isspace() in the C locale."""
@@ -31,62 +30,6 @@ def skip_space(text: str, pos: int = 0) -> int:
     while pos < len(text) and is_c_space(text[pos]):
         pos += 1
     return pos
-
-
-def _interpret_escape(text: str, pos: int) -> tuple[str, int]:
-    """One backslash escape at text[pos] == "\\\\": (character, index of its last char).
-
-    Exim's string_interpret_escape: up to three octal digits, \\xHH, \\b \\f \\n \\r
-    \\t \\v; any other character stands for itself; a trailing backslash is kept.
-    """
-    if pos + 1 >= len(text):
-        return "\\", pos
-    pos += 1
-    ch = text[pos]
-    if ch in _OCTAL_DIGITS:
-        value = int(ch)
-        for _ in range(2):
-            if pos + 1 < len(text) and text[pos + 1] in _OCTAL_DIGITS:
-                pos += 1
-                value = value * 8 + int(text[pos])
-            else:
-                break
-        return chr(value & 0xFF), pos
-    simple = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-    if ch in simple:
-        return simple[ch], pos
-    if ch == "x":
-        value = 0
-        for _ in range(2):
-            if pos + 1 < len(text) and text[pos + 1] in "0123456789abcdefABCDEF":
-                pos += 1
-                value = value * 16 + int(text[pos], 16)
-            else:
-                break
-        return chr(value), pos
-    return ch, pos
-
-
-def dequote(text: str, pos: int = 0) -> tuple[str, int]:
-    """Exim's string_dequote at *pos*: a quoted string (escapes processed, a missing
-    closing quote tolerated) or a run of non-space characters; (value, index after)."""
-    if pos < len(text) and text[pos] == '"':
-        out: list[str] = []
-        pos += 1
-        while pos < len(text) and text[pos] != '"':
-            if text[pos] == "\\":
-                ch, pos = _interpret_escape(text, pos)
-                out.append(ch)
-            else:
-                out.append(text[pos])
-            pos += 1
-        if pos < len(text):
-            pos += 1
-        return "".join(out), pos
-    start = pos
-    while pos < len(text) and not is_c_space(text[pos]):
-        pos += 1
-    return text[start:pos], pos
 
 
 def read_string(text: str, name: str) -> str:
@@ -116,29 +59,10 @@ def extra_chars_reason(rest: str, *parts: str) -> str:
 
 
 def printable(text: str, *, tabs: bool = True, topbit: bool = False) -> str:
-    """A value as -bP shows it: non-printing characters as escapes (string_printing2).
-
-    Newline, CR, backspace, vertical tab, form feed and (when *tabs*) tab become
-    ``\\n`` etc.; other control characters and DEL become three octal digits;
-    bytes above 127 too, unless print_topbitchars (*topbit*) is set.
-    """
-    if text.isascii() and text.isprintable() and "\t" not in text:
-        return text
-    names = {"\n": "n", "\r": "r", "\b": "b", "\v": "v", "\f": "f", "\t": "t"}
-    out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if 32 <= code <= 126 or (ch == "\t" and not tabs) or code > 127 and topbit:
-            out.append(ch)
-        elif ch in names:
-            out.append("\\" + names[ch])
-        elif code > 127:
-            # Exim works on bytes: show each byte of the character's UTF-8 form.
-            for byte in ch.encode("utf-8", "surrogateescape"):
-                out.append(f"\\{byte:03o}")
-        else:
-            out.append(f"\\{code:03o}")
-    return "".join(out)
+    """A value as -bP shows it: string_printing2 (pyexim.strings.printing) on the bytes of
+    *text*, with tabs escaped unless *tabs* is False and top-bit bytes kept when *topbit*
+    (print_topbitchars)."""
+    return from_engine(printing(to_engine(text), tabs=tabs, print_topbitchars=topbit))
 
 
 def iter_list(text: str, sep: int = 0) -> Iterator[str]:

@@ -6,8 +6,8 @@ is a string, or a forced failure (``fail``) which is distinct from an expansion 
 callers decide what each means, as Exim does. Tainted input stays tainted through
 expansion (pyexim.taint).
 
-Text is Exim's bytes, one character per byte (latin-1 code points): see strings.py.
-``to_engine``/``from_engine`` convert from and to the UTF-8-with-surrogateescape text
+Text is Exim's bytes, one character per byte (latin-1 code points): see pyexim.strings.
+``to_engine``/``from_engine`` (from there) convert from and to the UTF-8-with-surrogateescape text
 that pyexim.message and pyexim.config use.
 
 Public interface::
@@ -30,8 +30,8 @@ from pyexim.expand.evaluator import (
     LookupDeferred,
 )
 from pyexim.expand.parser import parse
-from pyexim.expand.strings import DIGITS, strcmpic
-from pyexim.taint import Tainted, mark
+from pyexim.strings import DIGITS, from_engine, strcmpic, to_engine
+from pyexim.taint import Tainted
 
 __all__ = ["ExpansionContext", "ExpansionError", "ExpansionOptions", "ForcedFail",
            "HeaderView", "LookupDeferred", "acl_condition_value", "check_syntax",
@@ -120,22 +120,6 @@ def check_syntax(text: str) -> str | None:
     except ExpansionError as error:
         return error.message
     return None
-
-
-def to_engine(text: str) -> str:
-    """UTF-8/surrogateescape text (pyexim.message, pyexim.config) as engine text."""
-    if text.isascii():
-        return text
-    converted = text.encode("utf-8", "surrogateescape").decode("latin-1")
-    return mark(converted, isinstance(text, Tainted))
-
-
-def from_engine(text: str) -> str:
-    """Engine text as UTF-8/surrogateescape text."""
-    if text.isascii():
-        return text
-    converted = text.encode("latin-1").decode("utf-8", "surrogateescape")
-    return mark(converted, isinstance(text, Tainted))
 
 
 # Keep the names importable for callers that only need the error classes.

@@ -17,7 +17,7 @@ from pyexim.address import (
     find_address_end,
 )
 from pyexim.expand.evaluator import ExpansionError
-from pyexim.expand.strings import SPACE
+from pyexim.strings import SPACE
 
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator

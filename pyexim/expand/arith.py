@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pyexim.expand.strings import DIGITS, SPACE, c_int64
+from pyexim.strings import DIGITS, SPACE, c_int64
 
 MAX = (1 << 63) - 1
 MIN = -(1 << 63)

@@ -29,7 +29,7 @@ from pyexim.expand.evaluator import (
 )
 from pyexim.expand.nodes import Break, CondGroup, Condition, Group, HeaderRef, Variable
 from pyexim.expand.pcre import compile_or_fail, set_match_strings
-from pyexim.expand.strings import DIGITS, iter_list, lower, strcmp, strcmpic
+from pyexim.strings import DIGITS, iter_list, lower, strcmp, strcmpic
 from pyexim.taint import mark
 
 if TYPE_CHECKING:

@@ -151,7 +151,7 @@ def host_name_lookup(ctx: ExpansionContext) -> str | None:
 def exim_environment(config: Any) -> dict[str, str]:
     """The environment Exim keeps: keep_environment names (patterns allowed), then
     add_environment settings; everything else is purged, as Exim does at start-up."""
-    from pyexim.expand.strings import iter_list
+    from pyexim.strings import iter_list
     keep = option(config, "keep_environment", None)
     kept: dict[str, str] = {}
     if keep:

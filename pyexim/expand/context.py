@@ -8,7 +8,7 @@ random source so tests are deterministic. A few fields are the "live" state that
 Exim's expansion changes and that survives from one expansion to the next in the
 same process (``$value``, ``$runrc``, ``$prvscheck_*``, the numbered ``$0``..``$9``).
 
-Text is engine text: one character per byte (see strings.py).
+Text is engine text: one character per byte (see pyexim.strings).
 """
 
 from __future__ import annotations

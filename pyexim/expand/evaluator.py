@@ -34,7 +34,7 @@ from pyexim.expand.nodes import (
     Word,
     broken_in,
 )
-from pyexim.expand.strings import SPACE, lower, strtol_prefix
+from pyexim.strings import SPACE, lower, strtol_prefix
 from pyexim.taint import Tainted
 
 

@@ -27,7 +27,7 @@ from pyexim.expand.evaluator import CurlyError, ExpansionError, ForcedFail
 from pyexim.expand.items import cursor_of, expand_nested, log_panic, lookup_context
 from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import BASE32_CHARS
-from pyexim.expand.strings import SPACE, dequote, lower, printing
+from pyexim.strings import SPACE, dequote, lower, printing
 from pyexim.taint import Tainted
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def item_readsocket(ev: Evaluator, item: Item, skipping: bool) -> str:
         assert spec is not None and request is not None
         options: list[str] = []
         if timeout is not None:
-            from pyexim.expand.strings import iter_list
+            from pyexim.strings import iter_list
             words = list(iter_list(timeout))
             if words:
                 options.append(f"timeout={words[0]}")

@@ -36,7 +36,7 @@ from pyexim.expand.listitems import (
 from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import compute_hash, compute_nhash, extract_substr
 from pyexim.expand.pcre import compile_or_fail
-from pyexim.expand.strings import SPACE, dequote, lower, printing, strtol_prefix
+from pyexim.strings import SPACE, dequote, lower, printing, strtol_prefix
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -346,7 +346,7 @@ def item_substring(ev: Evaluator, item: Item, skipping: bool) -> str:
 
 
 def _c_int(value: int) -> int:
-    from pyexim.expand.strings import c_int32
+    from pyexim.strings import c_int32
     return c_int32(value)
 
 

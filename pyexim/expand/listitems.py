@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pyexim.expand.evaluator import Cursor, ExpansionError, string_integer, with_suffix
 from pyexim.expand.nodes import Break, CondGroup, Group, Item
-from pyexim.expand.strings import DIGITS, SPACE, iter_list, list_separator_of, strcmp, strcmpic
+from pyexim.strings import DIGITS, SPACE, iter_list, list_separator_of, strcmp, strcmpic
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def item_listop(ev: Evaluator, item: Item, skipping: bool) -> str:
 def _identify_comparator(text: str) -> str:
     """Exim's identify_operator on the comparator of ${sort}."""
     from pyexim.expand.parser import COND_NAMES
-    from pyexim.expand.strings import ALNUM
+    from pyexim.strings import ALNUM
     if text[:1] and text[0] in "=<>":
         name = text[0] + ("=" if text[1:2] == "=" else "")
     else:

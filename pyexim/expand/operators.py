@@ -30,7 +30,7 @@ from pyexim.expand import arith
 from pyexim.expand.evaluator import ExpansionError, string_integer
 from pyexim.expand.nodes import Operator
 from pyexim.expand.rfc2047 import b64decode, decode_2047, quote_2047
-from pyexim.expand.strings import (
+from pyexim.strings import (
     ALNUM,
     DIGITS,
     SPACE,
@@ -354,7 +354,7 @@ def expand_listnamed(ev: Evaluator, name: str, listtype: str | None) -> str:
 
 
 def iter_list_separator(text: str) -> str:
-    from pyexim.expand.strings import list_separator_of
+    from pyexim.strings import list_separator_of
     return list_separator_of(text)
 
 

@@ -32,7 +32,7 @@ from pyexim.expand.nodes import (
     Variable,
     Word,
 )
-from pyexim.expand.strings import ALNUM, ALPHA, DIGITS, SPACE, c_int32, interpret_escape
+from pyexim.strings import ALNUM, ALPHA, DIGITS, SPACE, c_int32, interpret_escape
 
 # Item names in the Debian 4.96 build (I18N adds imapfolder, SRS adds srs_encode).
 ITEM_NAMES = frozenset({

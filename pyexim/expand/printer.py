@@ -22,7 +22,7 @@ from pyexim.expand.nodes import (
     Variable,
     Word,
 )
-from pyexim.expand.strings import ALNUM
+from pyexim.strings import ALNUM
 
 
 def _literal(text: str, after_name: bool) -> str:

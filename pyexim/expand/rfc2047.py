@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 
-from pyexim.expand.strings import SPACE, XDIGITS, strcmpic
+from pyexim.strings import SPACE, XDIGITS, strcmpic
 from pyexim.taint import Tainted, mark
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

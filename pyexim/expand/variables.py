@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pyexim.expand.strings import ALPHA, SPACE, iter_list, lower
+from pyexim.strings import ALPHA, SPACE, iter_list, lower
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pyexim.expand import ExpansionContext, ExpansionError, expand_string
 from pyexim.expand.context import HeaderView
 from pyexim.expand.variables import find_header
-from pyexim.expand.strings import lower
+from pyexim.strings import lower
 from pyexim.filter.env import FilterExpansionError, FilterVariables
 from pyexim.message import HTYPE_OLD, HTYPE_OTHER, header_kind
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyexim.address import AddressError, extract_address
-from pyexim.expand.strings import c_int32, iter_list, lower, printing, strcmpic
+from pyexim.strings import c_int32, iter_list, lower, printing, strcmpic
 from pyexim.filter.addresses import address_list
 from pyexim.filter.env import Envelope, FilterEnv, FilterExpansionError, FilterVariables
 from pyexim.filter.exim_syntax import (

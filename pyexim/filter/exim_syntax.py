@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyexim.expand.strings import XDIGITS, c_int32, interpret_escape, strtol_prefix
+from pyexim.strings import XDIGITS, c_int32, interpret_escape, strtol_prefix
 
 # Exim reads every word and string into a 1024-byte buffer.
 _BUFFER_SIZE = 1024

@@ -1,6 +1,6 @@
 """String tests of Exim filters as Exim's C helpers perform them (Exim: string.c, filter.c).
 
-Text is Exim's bytes, one character per byte (see pyexim.expand.strings); case
+Text is Exim's bytes, one character per byte (see pyexim.strings); case
 folding is the C locale's, ASCII letters only.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pyexim.expand.strings import SPACE, c_int32, lower
+from pyexim.strings import SPACE, c_int32, lower
 
 
 def strstric(haystack: str, needle: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pyexim.expand.strings import lower, strcmpic
+from pyexim.strings import lower, strcmpic
 from pyexim.address import AddressError, extract_address, find_address_end
 from pyexim.filter.env import Envelope
 from pyexim.filter.matching import strstric

@@ -6,6 +6,7 @@ import time
 
 from pyexim.log.selector import LogSelector
 from pyexim.message import decode, encode
+from pyexim.strings import from_engine, printing, to_engine
 
 
 def zone_offset(when: float, *, utc: bool = False) -> str:
@@ -54,22 +55,13 @@ def datestamp(when: float, monthly: bool, utc: bool) -> str:
 
 def string_printing(text: str, *, escape_tab: bool = False, escape_space: bool = False,
                     top_bit_chars: bool = False) -> str:
-    """Exim's string_printing2(): non-printing bytes as \\n, \\r, \\b, \\v, \\f, \\t or \\ooo.
+    """Exim's string_printing2() (pyexim.strings.printing) on the bytes of *text*.
 
-    Printable is 32-126 and tab (unless *escape_tab*), bytes above 127 only when
-    ``print_topbitchars`` (*top_bit_chars*). Backslashes are not doubled.
+    *escape_tab* and *escape_space* are SP_TAB and SP_SPACE; *top_bit_chars* is
+    ``print_topbitchars``.
     """
-    raw = encode(text)
-    out = bytearray()
-    names = {0x0A: b"\\n", 0x0D: b"\\r", 0x08: b"\\b", 0x0B: b"\\v", 0x0C: b"\\f",
-             0x09: b"\\t"}
-    for c in raw:
-        printable = 32 <= c <= 126 or c == 0x09 or (c > 127 and top_bit_chars)
-        if printable and not (escape_tab and c == 0x09) and not (escape_space and c == 0x20):
-            out.append(c)
-        else:
-            out += names.get(c, b"\\%03o" % c)
-    return decode(bytes(out))
+    return from_engine(printing(to_engine(text), tabs=escape_tab, spaces=escape_space,
+                                print_topbitchars=top_bit_chars))
 
 
 def print_time(seconds: int) -> str:

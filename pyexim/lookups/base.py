@@ -177,7 +177,7 @@ def open_and_read(filename: str, purpose: str, type_name: str) -> str:
 
 def read_text(path: str) -> str:
     """A file's bytes as text, one character per byte (latin-1), as the expansion engine
-    keeps Exim's byte strings (pyexim.expand.strings)."""
+    keeps Exim's byte strings (pyexim.strings)."""
     with open(path, "rb") as f:
         return f.read().decode("latin-1")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pyexim.expand.strings import dequote
+from pyexim.strings import dequote
 from pyexim.hostaddr import host_is_in_net, ip_mask_offset, is_ip_address
 from pyexim.lookups.base import (ABSFILE, C_SPACE, Expander, Found, LookupDefer, LookupType,
                                  ascii_lower, open_and_read)

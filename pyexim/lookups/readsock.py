@@ -11,22 +11,8 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from pyexim.expand.strings import interpret_escape
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType, read_time
-
-
-def _unprinting(text: str) -> str:
-    """Exim's ``string_unprinting``: backslash escapes back to characters."""
-    out = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            ch, i = interpret_escape(text, i)
-            out.append(ch)
-        else:
-            out.append(text[i])
-        i += 1
-    return "".join(out)
+from pyexim.strings import unprinting
 
 
 def _connect(spec: str, timeout: float) -> socket.socket:
@@ -89,7 +75,7 @@ class Readsock(LookupType):
                 raise LookupDefer("TLS connect failed: readsocket over TLS is not "
                                   "available in pyexim")
             elif item.startswith("eol="):
-                eol = _unprinting(item[4:])
+                eol = unprinting(item[4:])
             elif item == "cache=yes":
                 cache = True
             elif item == "send=no":

@@ -13,13 +13,13 @@ import subprocess
 
 from pyexim.acl.where import Rc, Where
 from pyexim.expand import ExpansionError, ForcedFail, expand_string, to_engine
-from pyexim.expand.strings import printing
 from pyexim.receive.session import Recipient, SmtpSession, handles
 from pyexim.smtp import events as ev
 from pyexim.smtp import texts
 from pyexim.smtp.commands import Verb, parse_command
 from pyexim.smtp.replies import Reply
 from pyexim.smtp.server import Limits, Settings
+from pyexim.strings import printing
 
 _INT_MAX = 2**31 - 1
 

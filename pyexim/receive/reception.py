@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pyexim.acl.state import AddedHeader
 from pyexim.acl.where import Rc, Where
 from pyexim.expand import ExpansionError, HeaderView, expand_string, from_engine, to_engine
-from pyexim.expand.strings import to_bytes_text
 from pyexim.log.lines import Reception, reception_line
 from pyexim.message import HeaderLine, header_kind, parse_message, type_received_headers
 from pyexim.receive.session import TESTING_NOTE, SmtpSession, handles
@@ -25,6 +24,7 @@ from pyexim.smtp import texts
 from pyexim.smtp.data import spool_body
 from pyexim.smtp.replies import Reply
 from pyexim.spool.msgid import DEFAULT_FORMAT, make_message_id
+from pyexim.strings import to_bytes_text
 
 SpoolWriter = Callable[[SmtpSession], str | None]
 

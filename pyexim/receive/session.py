@@ -30,7 +30,6 @@ from pyexim.acl.state import AclState, HostLookup, RouteVerify
 from pyexim.acl.where import Rc, Where
 from pyexim.address import AddressError, extract_address, find_at
 from pyexim.expand import ExpansionContext, HeaderView, expand_string, from_engine, to_engine
-from pyexim.expand.strings import printing
 from pyexim.log.lines import acl_reject_line
 from pyexim.receive.client import Client
 from pyexim.receive.logsink import SessionLog
@@ -40,6 +39,7 @@ from pyexim.smtp import texts
 from pyexim.smtp.commands import VERBS, Verb
 from pyexim.smtp.replies import Reply, join_replies
 from pyexim.smtp.server import CLOSED, Limits, ServerConnection, Settings
+from pyexim.strings import printing
 
 TESTING_NOTE = b"\n**** SMTP testing: that is not a real message id!\n\n"
 #: How many commands Exim remembers for "C=" in its log lines (SMTP_HBUFF_SIZE).

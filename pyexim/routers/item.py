@@ -4,7 +4,7 @@ An ``AddressItem`` is one address on its way through the routers: the address as
 given, its local part and domain once split, the affixes a router stripped, its
 parent (for generated addresses), the data that propagates to children (``Prop``),
 and what the accepting router decided (transport, hosts, uid/gid, home). Text is
-engine text (one character per byte, see pyexim.expand.strings); values that came
+engine text (one character per byte, see pyexim.strings); values that came
 from outside are Tainted.
 """
 
@@ -127,7 +127,7 @@ class AddressItem:
         at = address.rfind("@")
         if at < 0:
             return False
-        from pyexim.expand.strings import lower
+        from pyexim.strings import lower
         from pyexim.taint import mark, taint_of
         tainted = taint_of(address)
         self.domain = mark(lower(address[at + 1:]), tainted)

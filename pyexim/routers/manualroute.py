@@ -57,7 +57,7 @@ def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | Non
     """(domain pattern, host list, options) of one route_list item, or of route_data
     (no domain); None for an empty route_list item. Each part may be a "quoted string"
     (Exim's string_dequote)."""
-    from pyexim.expand.strings import dequote
+    from pyexim.strings import dequote
     pos = len(item) - len(item.lstrip(_SPACE))
     domain = ""
     if with_domain:
@@ -74,8 +74,8 @@ def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | Non
 
 def route_items(text: str) -> list[str]:
     """route_list's items: ";" separates them unless the list names its own separator."""
-    from pyexim.expand.strings import list_separator
     from pyexim.lists import list_items
+    from pyexim.strings import list_separator
     sep, pos = list_separator(text, 0, ";")
     return list(list_items(text[pos:], sep))
 

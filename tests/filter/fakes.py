@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pyexim.expand.strings import lower
 from pyexim.filter.env import Envelope, FilterExpansionError, FilterVariables
+from pyexim.strings import lower
 
 _REFERENCE = re.compile(r"\$(?:(?:h|header|rh|rheader)_([^\s:]+):|(\w+)|\{(\w+)\})")
 

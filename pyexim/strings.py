@@ -1,9 +1,13 @@
-"""Exim's byte-string helpers as the expansion language uses them (Exim: string.c).
+"""Exim's string.c on byte text: C-locale character classes, backslash escapes, the
+printable form of a string, quoted words, lists and C number conversions.
 
-Text inside the expansion engine is Exim's bytes, one byte per character: a ``str``
-whose code points are all below 256 (latin-1). That keeps lengths, substrings,
-hashes and regular expressions byte-exact, as Exim (built without PCRE UTF mode)
-behaves. Character classes are those of the C locale, which Exim forces at start-up.
+Byte text is Exim's bytes, one byte per character: a ``str`` whose code points are all
+below 256 (latin-1). The expansion engine, lists and lookups hold text that way, which
+keeps lengths, substrings, hashes and regular expressions byte-exact, as Exim (built
+without PCRE UTF mode) behaves. ``pyexim.message`` and ``pyexim.config`` hold UTF-8
+decoded with surrogateescape instead; ``to_engine``/``from_engine`` convert between the
+two. Character classes are those of the C locale, which Exim forces at start-up.
+Everything here is pure and cheap to import (configuration reading uses it).
 """
 
 from __future__ import annotations
@@ -40,6 +44,22 @@ def to_bytes_text(data: bytes) -> str:
 def from_bytes_text(text: str) -> bytes:
     """Engine text back to the bytes it stands for."""
     return text.encode("latin-1")
+
+
+def to_engine(text: str) -> str:
+    """UTF-8/surrogateescape text (pyexim.message, pyexim.config) as byte text."""
+    if text.isascii():
+        return text
+    converted = text.encode("utf-8", "surrogateescape").decode("latin-1")
+    return mark(converted, isinstance(text, Tainted))
+
+
+def from_engine(text: str) -> str:
+    """Byte text as UTF-8/surrogateescape text."""
+    if text.isascii():
+        return text
+    converted = text.encode("latin-1").decode("utf-8", "surrogateescape")
+    return mark(converted, isinstance(text, Tainted))
 
 
 def lower(text: str) -> str:
@@ -117,9 +137,38 @@ def interpret_escape(text: str, pos: int) -> tuple[str, int]:
     return ch, p
 
 
+def unprinting(text: str) -> str:
+    """Exim's string_unprinting: every backslash escape in *text* turned back into its byte."""
+    if "\\" not in text:
+        return text
+    return _unescaped(text, 0, "")[0]
+
+
+def _unescaped(text: str, pos: int, stop: str) -> tuple[str, int]:
+    """*text* from *pos* with its escapes processed, up to the character *stop* (or the end
+    when it is empty): (the text, the index of the stop or the end)."""
+    n = len(text)
+    out: list[str] = []
+    while pos < n and text[pos] != stop:
+        if text[pos] == "\\":
+            ch, pos = interpret_escape(text, pos)
+            out.append(ch)
+        else:
+            out.append(text[pos])
+        pos += 1
+    return "".join(out), pos
+
+
 def printing(text: str, *, tabs: bool = False, spaces: bool = False,
              print_topbitchars: bool = False) -> str:
-    """Exim's string_printing2: non-printing bytes as C escapes or \\ooo octal."""
+    """Exim's string_printing2 on byte text: non-printing bytes as C escapes or \\ooo octal.
+
+    Printing bytes are 32-126 and tab, and those above 127 when *print_topbitchars*;
+    *tabs* and *spaces* (Exim's SP_TAB, SP_SPACE) escape tab and space as well.
+    Backslashes are not doubled. The result keeps *text*'s taint.
+    """
+    if text.isascii() and text.isprintable() and not (spaces and " " in text):
+        return text
     out: list[str] = []
     changed = False
     for ch in text:
@@ -138,8 +187,9 @@ _PRINT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\b": "\\b", "\v": "\\v", "\f": "\\f
                   "\t": "\\t"}
 
 
-def dequote(text: str, pos: int) -> tuple[str, int]:
-    """Exim's string_dequote: a word up to white space, or a "quoted" string with escapes.
+def dequote(text: str, pos: int = 0) -> tuple[str, int]:
+    """Exim's string_dequote at *pos*: a word up to white space, or a "quoted" string
+    with its escapes processed (a missing closing quote tolerated).
 
     Returns the word and the position after it.
     """
@@ -149,18 +199,8 @@ def dequote(text: str, pos: int) -> tuple[str, int]:
         while end < n and text[end] not in SPACE:
             end += 1
         return text[pos:end], end
-    out: list[str] = []
-    p = pos + 1
-    while p < n and text[p] != '"':
-        if text[p] == "\\":
-            ch, p = interpret_escape(text, p)
-            out.append(ch)
-        else:
-            out.append(text[p])
-        p += 1
-    if p < n:
-        p += 1
-    return "".join(out), p
+    word, p = _unescaped(text, pos + 1, '"')
+    return word, p + 1 if p < n else p
 
 
 # ---------------------------------------------------------------------------
