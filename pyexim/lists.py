@@ -34,7 +34,7 @@ regex that does not compile), ``ListPanic`` is raised with Exim's message.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
 from pyexim.lookups.base import (C_SPACE, LookupDefer, LookupFailed,
                                  LookupSyntaxError, ascii_lower, read_text)
@@ -42,6 +42,7 @@ from pyexim.lookups.context import LookupContext
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.regex import RegexError, compile_pcre, groups_of
+from pyexim.strings import SINGLE_ITEM, list_items
 from pyexim.taint import is_tainted, mark
 
 if TYPE_CHECKING:
@@ -53,13 +54,6 @@ OK, FAIL, DEFER, ERROR = "ok", "fail", "defer", "error"
 DOMAIN, HOST, ADDRESS, LOCALPART, STRING = "domain", "host", "address", "localpart", "string"
 _KIND_WORD = {DOMAIN: " domain", HOST: " host", ADDRESS: " address", LOCALPART: " local part",
               STRING: ""}
-
-# A separator that never occurs in text: the whole string is one item (Exim: UCHAR_MAX+1).
-SINGLE_ITEM = "\u0100"
-
-_CNTRL = frozenset(chr(c) for c in list(range(32)) + [127])
-_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
 
 class ListPanic(Exception):
     """A list problem that makes Exim write to the panic log and exit (``message``: its text)."""
@@ -144,68 +138,6 @@ class ListCache:
     def __init__(self) -> None:
         self.results: dict[tuple[str, str], bool] = {}
         self.data: dict[tuple[str, str], dict[str, str | None]] = {}
-
-
-# ---------------------------------------------------------------------------
-# Splitting lists
-
-def list_items(text: str, sep: str | None = None) -> Iterator[str]:
-    """The items of an Exim list (Exim's ``string_nextinlist``).
-
-    With *sep* None the separator is ``:`` unless the list starts with ``<`` and a
-    punctuation or control character, which then becomes the separator. A doubled
-    separator (not a control character) stands for one inside an item. Items lose leading
-    white space and trailing white space unless that is escaped by a backslash. Pass
-    ``SINGLE_ITEM`` to treat the whole text as one item. Items of a tainted list are
-    tainted.
-    """
-    if is_tainted(text):
-        yield from (mark(item) for item in list_items(str.__str__(text), sep))
-        return
-    n = len(text)
-    pos = 0
-    while pos < n and text[pos] in C_SPACE and text[pos] != sep:
-        pos += 1
-    if sep is None:
-        sep = ":"
-        if pos < n and text[pos] == "<":
-            nxt = text[pos + 1] if pos + 1 < n else "\0"
-            if nxt in _PUNCT or nxt in _CNTRL:
-                sep = nxt
-                pos = min(pos + 2, n)
-                while pos < n and text[pos] in C_SPACE and text[pos] != sep:
-                    pos += 1
-    special = sep in _CNTRL
-    first = True
-    while True:
-        if not first:
-            while pos < n and text[pos] in C_SPACE and text[pos] != sep:
-                pos += 1
-        first = False
-        if pos >= n:
-            return
-        if text[pos] == sep:
-            pos += 1
-            if pos >= n or text[pos] != sep or special:
-                yield ""
-                continue
-        chunks = []
-        while True:
-            end = text.find(sep, pos + 1)
-            if end < 0:
-                end = n
-            chunks.append(text[pos:end])
-            pos = end
-            if pos >= n:
-                break
-            pos += 1
-            if pos >= n or text[pos] != sep or special:
-                break
-        item = "".join(chunks)
-        end = len(item)
-        while end > 0 and item[end - 1] in C_SPACE and (end == 1 or item[end - 2] != "\\"):
-            end -= 1
-        yield item[:end]
 
 
 def in_list(value: str, list_text: str, *, caseless: bool = False) -> str | None:

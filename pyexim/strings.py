@@ -206,8 +206,14 @@ def dequote(text: str, pos: int = 0) -> tuple[str, int]:
 # ---------------------------------------------------------------------------
 # Lists (string_nextinlist)
 
-def list_separator(text: str, pos: int, default: str = ":") -> tuple[str, int]:
-    """The separator a list uses (``<x`` at its start changes it) and where items begin."""
+# A separator that never occurs in text: the whole string is one item (Exim: UCHAR_MAX+1).
+SINGLE_ITEM = "\u0100"
+_C_SPACE = " \t\n\v\f\r"
+
+
+def list_separator(text: str, pos: int = 0, default: str = ":") -> tuple[str, int]:
+    """The separator a list uses and where its items begin: ``<x`` at its start (x a
+    punctuation or control character) names it, else it is *default*."""
     n = len(text)
     while pos < n and text[pos] in SPACE:
         pos += 1
@@ -225,28 +231,77 @@ def list_separator(text: str, pos: int, default: str = ":") -> tuple[str, int]:
     return default, pos
 
 
-def iter_list(text: str, sep: str | None = None, *, buffer_size: int = 0) -> Iterator[str]:
-    """The items of an Exim list (pyexim.lists.list_items), carrying the list's taint.
+def list_separator_of(text: str) -> str:
+    """The separator list_items would use for *text* (``:`` unless ``<x`` names one)."""
+    return list_separator(text)[0]
 
-    With *buffer_size*, items are cut to ``buffer_size - 1`` characters and lose all
-    trailing white space, as when Exim's caller supplies a fixed buffer.
+
+def next_in_list(text: str, pos: int, sep: str) -> tuple[str | None, int]:
+    """One step of Exim's string_nextinlist: the item at *pos* and the position just after
+    its separator (where Exim leaves its pointer), or (None, end) when no item is left.
+
+    Leading white space is skipped. A doubled separator stands for one inside the item,
+    unless it is a control character. Trailing white space is removed unless a backslash
+    escapes it.
     """
-    from pyexim.lists import list_items
+    n = len(text)
+    while pos < n and text[pos] in SPACE and text[pos] != sep:
+        pos += 1
+    if pos >= n:
+        return None, pos
+    special = sep in CNTRL
+    if text[pos] == sep:
+        pos += 1
+        if pos >= n or text[pos] != sep or special:
+            return "", pos
+    chunks = []
+    while True:
+        end = text.find(sep, pos + 1)
+        if end < 0:
+            end = n
+        chunks.append(text[pos:end])
+        pos = end
+        if pos >= n:
+            break
+        pos += 1
+        if pos >= n or text[pos] != sep or special:
+            break
+    item = "".join(chunks)
+    end = len(item)
+    while end > 0 and item[end - 1] in SPACE and (end == 1 or item[end - 2] != "\\"):
+        end -= 1
+    return item[:end], pos
+
+
+def list_items(text: str, sep: str | None = None, *, default: str = ":",
+               buffer_size: int = 0) -> Iterator[str]:
+    """The items of an Exim list (Exim's string_nextinlist, called until it ends).
+
+    With *sep* None the separator is *default* (Exim's 0 or negative separator) unless
+    the list starts with ``<`` and a punctuation or control character, which then
+    becomes the separator; a *sep* given is fixed (Exim's positive separator). Pass
+    ``SINGLE_ITEM`` to take the whole text as one item. With *buffer_size*, items are
+    cut to ``buffer_size - 1`` characters and lose all trailing white space, as when
+    Exim's caller supplies a fixed buffer. Items of a tainted list are tainted.
+    """
+    pos = 0
+    if sep is None:
+        sep, pos = list_separator(text, 0, default)
     tainted = isinstance(text, Tainted)
-    for item in list_items(text, sep):
+    while True:
+        item, pos = next_in_list(text, pos, sep)
+        if item is None:
+            return
         if buffer_size:
-            item = item[:buffer_size - 1].rstrip(" \t\n\v\f\r")
+            item = item[:buffer_size - 1].rstrip(_C_SPACE)
         yield Tainted(item) if tainted else item
 
 
-def list_separator_of(text: str) -> str:
-    """The separator iter_list would use for *text*."""
-    return list_separator(text, 0)[0]
-
-
-def append_list_element(items: list[str], element: str, sep: str) -> None:
-    """Exim's string_append_listele: add *element* with its separators doubled."""
-    items.append(element.replace(sep, sep + sep) if sep in element else element)
+def append_list_element(current: str | None, sep: str, element: str) -> str:
+    """Exim's string_append_listele: *current* with *element* added, any separator
+    inside *element* doubled (no separator before the first element)."""
+    doubled = element.replace(sep, sep + sep)
+    return doubled if not current else current + sep + doubled
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Exim's string.c helpers on byte text: escapes, printing, dequoting (pyexim.strings)."""
+"""Exim's string.c helpers on byte text: escapes, printing, dequoting, lists (pyexim.strings).
+
+The list cases of the callers (pyexim.lists, the configuration) are in tests/test_lists.py and
+tests/config/test_value_syntax.py."""
 
 from __future__ import annotations
 
@@ -6,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyexim.strings import dequote, interpret_escape, printing, unprinting
+from pyexim.strings import (
+    append_list_element,
+    dequote,
+    interpret_escape,
+    list_items,
+    list_separator,
+    next_in_list,
+    printing,
+    unprinting,
+)
 from pyexim.taint import Tainted, is_tainted
 
 
@@ -67,3 +79,53 @@ def test_unprinting(text: str, result: str) -> None:
 ])
 def test_dequote(text: str, pos: int, result: tuple[str, int]) -> None:
     assert dequote(text, pos) == result
+
+
+@pytest.mark.parametrize("text,default,items", [
+    ("a;b:c", ";", ["a", "b:c"]),
+    ("<, a,b", ";", ["a", "b"]),            # "<x" still names the separator
+    ("  <", ";", []),                        # a lone "<": the NUL separator, no items
+])
+def test_list_items_default_separator(text: str, default: str, items: list[str]) -> None:
+    assert list(list_items(text, default=default)) == items
+
+
+def test_list_items_fixed_separator_ignores_angle() -> None:
+    assert list(list_items("<;a;b", ":")) == ["<;a;b"]
+
+
+def test_list_items_buffer_size() -> None:
+    # Exim's fixed buffer: cut to size - 1, then all trailing white space goes.
+    assert list(list_items("abcdef : x\\ : y", buffer_size=4)) == ["abc", "x\\", "y"]
+
+
+def test_next_in_list_leaves_the_rest() -> None:
+    text = "<; host ; 99 ;  the: rest ; more"
+    sep, pos = list_separator(text)
+    host, pos = next_in_list(text, pos, sep)
+    port, pos = next_in_list(text, pos, sep)
+    assert (sep, host, port, text[pos:]) == (";", "host", "99", "  the: rest ; more")
+    assert next_in_list(text, len(text), sep) == (None, len(text))
+
+
+def test_list_items_taint() -> None:
+    assert all(is_tainted(item) for item in list_items(Tainted("a : b")))
+    assert not any(is_tainted(item) for item in list_items("a : b"))
+
+
+@pytest.mark.parametrize("current,element,result", [
+    (None, "a", "a"), ("", "a:b", "a::b"), ("x", "a:b", "x:a::b"),
+])
+def test_append_list_element(current: str | None, element: str, result: str) -> None:
+    assert append_list_element(current, ":", element) == result
+
+
+@given(st.lists(st.text(alphabet="ab:; ", min_size=1).map(str.strip).filter(
+    lambda item: item and not item.startswith(":")), max_size=5))
+def test_append_list_element_round_trip(elements: list[str]) -> None:
+    # Items without white space at either end come back as they went in, unless one
+    # starts with the separator (Exim's lists cannot tell that from an empty item).
+    joined = None
+    for element in elements:
+        joined = append_list_element(joined, ":", element)
+    assert list(list_items(joined or "")) == (elements if joined else [])

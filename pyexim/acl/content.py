@@ -17,8 +17,8 @@ import socket
 from pyexim.acl.engine import Call
 from pyexim.acl.where import Rc
 from pyexim.config.value_syntax import read_time
-from pyexim.lists import list_items
 from pyexim.regex import RegexError, compile_pcre
+from pyexim.strings import list_items
 
 #: Exim's malware scanner types: name -> (default socket, connection kind).
 SCANNERS: dict[str, tuple[str | None, str]] = {

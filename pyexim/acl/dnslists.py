@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyexim.acl.engine import Call
 from pyexim.acl.where import Rc, Where
 from pyexim.hostaddr import host_aton, is_ip_address, reverse_name
-from pyexim.lists import list_items
+from pyexim.strings import list_items
 
 MT_NOT, MT_ALL = 1, 2
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")

@@ -17,8 +17,7 @@ from pyexim.acl.engine import Call
 from pyexim.acl.state import AclState, AddedHeader
 from pyexim.acl.where import Rc
 from pyexim.config.value_syntax import read_time
-from pyexim.lists import list_items
-from pyexim.strings import printing
+from pyexim.strings import list_items, list_separator, next_in_list, printing
 from pyexim.taint import is_tainted
 
 _POSITIONS = ((":after_received:", "after_received"), (":at_start_rfc:", "rfc"),
@@ -155,14 +154,15 @@ def mod_set(call: Call) -> Rc:
 
 def mod_udpsend(call: Call) -> Rc:
     """``udpsend = host : port : payload``: send one UDP datagram."""
-    items = list_items(call.arg)
-    host = next(items, None)
-    port_text = next(items, None)
+    # Exim reads the host and port as list items; the payload is what follows.
+    sep, pos = list_separator(call.arg)
+    host, pos = next_in_list(call.arg, pos, sep)
+    port_text, pos = next_in_list(call.arg, pos, sep)
     if host is None:
         return call.error('missing destination host in "udpsend" modifier')
     if port_text is None:
         return call.error('missing destination port in "udpsend" modifier')
-    payload = _after_items(call.arg, 2)
+    payload = call.arg[pos:]
     if not port_text.lstrip("-").isdigit():
         return call.error('bad destination port in "udpsend" modifier')
     port = int(port_text)
@@ -189,27 +189,6 @@ def mod_udpsend(call: Call) -> Rc:
         return Rc.DEFER
     call.engine.trace(f"udpsend {sent} bytes")
     return Rc.OK
-
-
-def _after_items(text: str, count: int) -> str:
-    """What follows the first *count* items of a colon list and their separators, as
-    Exim's string_nextinlist leaves its pointer (white space after the separator kept)."""
-    sep = ":"
-    pos = 0
-    stripped = text.lstrip(" \t\n\v\f\r")
-    if stripped.startswith("<") and len(stripped) > 1 and not stripped[1].isalnum():
-        sep = stripped[1]
-        pos = len(text) - len(stripped) + 2
-    for _ in range(count):
-        while pos < len(text):
-            if text[pos] == sep:
-                pos += 1
-                if pos < len(text) and text[pos] == sep:
-                    pos += 1
-                    continue
-                break
-            pos += 1
-    return text[pos:]
 
 
 HANDLERS = {

@@ -21,7 +21,7 @@ from pyexim.address import AddressError, AddressOptions, GroupState, extract_add
 from pyexim.config.value_syntax import read_time
 from pyexim.expand import HeaderView
 from pyexim.strings import SPACE, printing
-from pyexim.lists import list_items
+from pyexim.strings import list_items
 
 CALLOUT_TIMEOUT_DEFAULT = 30
 

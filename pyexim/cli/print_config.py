@@ -250,12 +250,13 @@ def exim_environment(environment: dict[str, str],
     import re
 
     from pyexim.config.main_options import MAIN_OPTIONS
-    from pyexim.config.options import iter_list, value_of
+    from pyexim.config.options import value_of
+    from pyexim.strings import list_items
     keep = value_of(MAIN_OPTIONS, main, "keep_environment")
     if not keep:
         environment = {}
     elif keep != "*":
-        patterns = list(iter_list(str(keep)))
+        patterns = list(list_items(str(keep)))
 
         def kept(name: str) -> bool:
             for pattern in patterns:
@@ -273,7 +274,7 @@ def exim_environment(environment: dict[str, str],
 
         environment = {name: value for name, value in environment.items() if kept(name)}
     additions = value_of(MAIN_OPTIONS, main, "add_environment")
-    for item in iter_list(str(additions)) if additions else ():
+    for item in list_items(str(additions)) if additions else ():
         name, _equals, value = item.partition("=")
         environment[name] = value
     # exim.c then makes TZ agree with the timezone option, unless that is "UTC"

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from pyexim.config import model
 from pyexim.config.acl_line import ACL_VERBS
-from pyexim.config.options import OptionSetting, iter_list
+from pyexim.config.options import OptionSetting
 from pyexim.errors import SourceLoc
+from pyexim.strings import list_items
 
 PREFIX = "(checked at use time by Exim) "
 
@@ -122,7 +123,7 @@ def _named_refs(value: str, kind: str) -> Iterator[str]:
     """The names of named lists a list of *kind* refers to with "+name" (or "!+name")."""
     if "$" in value:
         return
-    for item in iter_list(value):
+    for item in list_items(value):
         if item in _LIST_KEYWORDS[kind]:
             continue
         item = item.lstrip("!").strip()
@@ -139,8 +140,8 @@ def _expansion_warnings(settings: Mapping[str, OptionSetting],
         if "$" not in setting.value:
             continue
         separator = _ITEM_EXPANDED.get(setting.name)
-        items = [setting.value] if separator is None else iter_list(
-            setting.value, -ord(separator))
+        items = [setting.value] if separator is None else list_items(
+            setting.value, default=separator)
         for item in items:
             problem = expansion_problem(item)
             if problem is not None:

@@ -36,10 +36,10 @@ from pyexim.config.options import (
     Uid,
     UidList,
     derive,
-    iter_list,
     value_of,
 )
 from pyexim.errors import NotAvailableError
+from pyexim.strings import list_items
 
 _DELAY_WARNING_CONDITION = (
     "${if or {"
@@ -548,7 +548,7 @@ def _finish_log_file_path(settings: Settings, path: object,
         raise _fatal(f'failed to expand log_file_path "{path}": {error}') from None
     if expanded is None:
         return
-    for item in iter_list(expanded, ord(":")):
+    for item in list_items(expanded, ":"):
         if item in ("", "syslog"):
             continue
         if "%s" not in item:

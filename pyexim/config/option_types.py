@@ -19,7 +19,6 @@ from pyexim.config.value_syntax import (
     format_time,
     group_name,
     is_c_space,
-    iter_list,
     parse_rewrite_rule,
     printable,
     read_string,
@@ -27,6 +26,7 @@ from pyexim.config.value_syntax import (
     skip_space,
     user_name,
 )
+from pyexim.strings import list_items
 
 if TYPE_CHECKING:
     from pyexim.config.options import Opt
@@ -161,7 +161,7 @@ class Rewrite(String):
 
     def parse(self, text: str, opt: Opt) -> object:
         value = read_string(text, opt.name)
-        for rule in iter_list(value):
+        for rule in list_items(value):
             parse_rewrite_rule(rule, is_global=False)
         return value
 
@@ -497,7 +497,7 @@ class IdList(OptionType):
         # "<; a; b" yields only "a". A quirk of readconf.c, kept on purpose.
         count = (1 if value else 0) + sum(
             1 for index, ch in enumerate(value) if ch == ":" and index + 1 < len(value))
-        items = list(iter_list(value))[:count]
+        items = list(list_items(value))[:count]
         return tuple(self._lookup(item) for item in items)
 
     def line(self, opt: Opt, value: object, *, labels: bool = True, topbit: bool = False) -> str:

@@ -65,13 +65,11 @@ from pyexim.config.option_types import (
 )
 from pyexim.config.value_syntax import (
     REWRITE_FLAGS,
-    append_list_element,
     extra_chars_reason,
     find_group,
     find_user,
     format_time,
     group_name,
-    iter_list,
     parse_rewrite_rule,
     printable,
     read_string,
@@ -80,7 +78,7 @@ from pyexim.config.value_syntax import (
     user_name,
 )
 from pyexim.errors import ConfigError, SourceLoc
-from pyexim.strings import dequote
+from pyexim.strings import append_list_element, dequote, list_items
 
 # What -bP prints instead of a value set with the "hide" prefix (readconf.c `hidden`).
 HIDDEN_VALUE = "<value not displayable>"
@@ -356,7 +354,7 @@ def _append_repeated(name: str, current: object, text: str) -> str | None:
     """A repeatable list option (headers_add "\\n", set ";", others ":"): add *text*'s items."""
     sep = "\n" if name.startswith("headers_add") else ";" if name.startswith("set") else ":"
     result = current if isinstance(current, str) else None
-    for item in iter_list(text, -ord(sep)):
+    for item in list_items(text, default=sep):
         result = append_list_element(result, sep, item)
     return result
 
@@ -544,7 +542,6 @@ __all__ = [
     "TimeList",
     "Uid",
     "UidList",
-    "append_list_element",
     "apply_setting",
     "dequote",
     "derive",
@@ -555,7 +552,6 @@ __all__ = [
     "format_time",
     "getter",
     "group_name",
-    "iter_list",
     "panic_die_text",
     "parse_bool_word",
     "parse_rewrite_rule",

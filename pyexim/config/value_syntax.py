@@ -1,7 +1,7 @@
-"""Exim's syntax for option values: quoted strings, lists, times, users and groups, rewrite rules.
+"""Exim's syntax for option values: quoted strings, times, users and groups, rewrite rules.
 
 The pieces of readconf.c that reading and printing options share (string.c's
-dequote, escapes and printing are pyexim.strings'): string_nextinlist,
+dequote, escapes, printing and lists are pyexim.strings'):
 readconf_readtime / readconf_printtime, route_finduser / route_findgroup and
 readconf_one_rewrite. Each follows Exim's C code in its details (including its
 quirks, which are marked where they are kept on purpose).
@@ -12,7 +12,6 @@ from __future__ import annotations
 import grp
 import pwd
 import re
-from collections.abc import Iterator
 
 from pyexim.strings import dequote, from_engine, printing, to_engine
 
@@ -63,61 +62,6 @@ def printable(text: str, *, tabs: bool = True, topbit: bool = False) -> str:
     *text*, with tabs escaped unless *tabs* is False and top-bit bytes kept when *topbit*
     (print_topbitchars)."""
     return from_engine(printing(to_engine(text), tabs=tabs, print_topbitchars=topbit))
-
-
-def iter_list(text: str, sep: int = 0) -> Iterator[str]:
-    """The elements of an Exim list (string_nextinlist), separator change ``<x`` honoured.
-
-    *sep* 0 means ":" by default; a negative value means that character by default.
-    Doubling the separator puts one in the data; leading and trailing white space
-    of each element is removed. Control-character separators cannot be doubled.
-    """
-    pos = 0
-    sep_ch = "" if sep <= 0 else chr(sep)
-    while pos < len(text) and is_c_space(text[pos]) and text[pos] != sep_ch:
-        pos += 1
-    if sep <= 0:
-        if pos + 1 < len(text) and text[pos] == "<" and (
-                _c_ispunct(text[pos + 1]) or ord(text[pos + 1]) < 32 or text[pos + 1] == "\x7f"):
-            sep_ch = text[pos + 1]
-            pos += 2
-            while pos < len(text) and is_c_space(text[pos]) and text[pos] != sep_ch:
-                pos += 1
-        else:
-            sep_ch = chr(-sep) if sep else ":"
-    special = ord(sep_ch) < 32 or sep_ch == "\x7f"
-    while True:
-        # Exim skips leading white space before every element.
-        while pos < len(text) and is_c_space(text[pos]) and text[pos] != sep_ch:
-            pos += 1
-        if pos >= len(text):
-            return
-        item: list[str] = []
-        while pos < len(text):
-            ch = text[pos]
-            if ch == sep_ch:
-                if pos + 1 < len(text) and text[pos + 1] == sep_ch and not special:
-                    item.append(sep_ch)
-                    pos += 2
-                    continue
-                pos += 1
-                break
-            item.append(ch)
-            pos += 1
-        value = "".join(item)
-        while value and is_c_space(value[-1]) and not (len(value) > 1 and value[-2] == "\\"):
-            value = value[:-1]
-        yield value
-
-
-def _c_ispunct(ch: str) -> bool:
-    return 33 <= ord(ch) <= 126 and not ch.isalnum()
-
-
-def append_list_element(current: str | None, sep: str, element: str) -> str:
-    """Exim's string_append_listele: add *element*, doubling any separator inside it."""
-    doubled = element.replace(sep, sep + sep)
-    return doubled if not current else current + sep + doubled
 
 
 # ---------------------------------------------------------------------------

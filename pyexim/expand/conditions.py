@@ -29,7 +29,7 @@ from pyexim.expand.evaluator import (
 )
 from pyexim.expand.nodes import Break, CondGroup, Condition, Group, HeaderRef, Variable
 from pyexim.expand.pcre import compile_or_fail, set_match_strings
-from pyexim.strings import DIGITS, iter_list, lower, strcmp, strcmpic
+from pyexim.strings import DIGITS, list_items, lower, strcmp, strcmpic
 from pyexim.taint import mark
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ def _inlist(caseless: bool) -> Callable[[Evaluator, str, str], bool]:
         ctx = ev.ctx
         saved = ctx.iterate_item
         try:
-            for item in iter_list(list_text):
+            for item in list_items(list_text):
                 ctx.iterate_item = item
                 if (strcmpic(value, item) == 0) if caseless else value == item:
                     ctx.lookup_value = item
@@ -286,7 +286,7 @@ def _iterate(is_forany: bool, json: bool, jsons: bool) -> CondFunc:
         saved = ctx.iterate_item
         result = False
         try:
-            items = json_array_items(list_text) if json else iter_list(list_text)
+            items = json_array_items(list_text) if json else list_items(list_text)
             for item in items:
                 if jsons:
                     try:

@@ -151,7 +151,7 @@ def host_name_lookup(ctx: ExpansionContext) -> str | None:
 def exim_environment(config: Any) -> dict[str, str]:
     """The environment Exim keeps: keep_environment names (patterns allowed), then
     add_environment settings; everything else is purged, as Exim does at start-up."""
-    from pyexim.strings import iter_list
+    from pyexim.strings import list_items
     keep = option(config, "keep_environment", None)
     kept: dict[str, str] = {}
     if keep:
@@ -163,7 +163,7 @@ def exim_environment(config: Any) -> dict[str, str]:
                 kept[name] = value
     add = option(config, "add_environment", None)
     if add:
-        for item in iter_list(str(add)):
+        for item in list_items(str(add)):
             name, sep, value = item.partition("=")
             if sep:
                 kept[name] = value

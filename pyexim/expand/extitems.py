@@ -79,8 +79,8 @@ def item_readsocket(ev: Evaluator, item: Item, skipping: bool) -> str:
         assert spec is not None and request is not None
         options: list[str] = []
         if timeout is not None:
-            from pyexim.strings import iter_list
-            words = list(iter_list(timeout))
+            from pyexim.strings import list_items
+            words = list(list_items(timeout))
             if words:
                 options.append(f"timeout={words[0]}")
                 options.extend(words[1:])

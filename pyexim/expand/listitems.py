@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pyexim.expand.evaluator import Cursor, ExpansionError, string_integer, with_suffix
 from pyexim.expand.nodes import Break, CondGroup, Group, Item
-from pyexim.strings import DIGITS, SPACE, iter_list, list_separator_of, strcmp, strcmpic
+from pyexim.strings import DIGITS, SPACE, list_items, list_separator_of, strcmp, strcmpic
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def item_listop(ev: Evaluator, item: Item, skipping: bool) -> str:
     tainted = isinstance(list_text, Tainted)
     sep = list_separator_of(list_text)
     try:
-        for element in iter_list(list_text):
+        for element in list_items(list_text):
             ctx.iterate_item = element
             if isinstance(expr, CondGroup):
                 try:
@@ -233,7 +233,7 @@ def item_sort(ev: Evaluator, item: Item, skipping: bool) -> str:
     keys: list[str] = []
     saved_item = ctx.iterate_item
     try:
-        for element in iter_list(list_text):
+        for element in list_items(list_text):
             ctx.iterate_item = element
             try:
                 key = ev.seq(extractor.seq, False)
@@ -256,7 +256,7 @@ def item_sort(ev: Evaluator, item: Item, skipping: bool) -> str:
 
 def list_element(field: int, list_text: str) -> str | None:
     """Exim's expand_getlistele: element *field* (1-based; negative from the end)."""
-    elements = list(iter_list(list_text))
+    elements = list(list_items(list_text))
     if field < 0:
         field += len(elements) + 1
     if field <= 0 or field > len(elements):

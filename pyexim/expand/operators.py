@@ -36,7 +36,8 @@ from pyexim.strings import (
     SPACE,
     XDIGITS,
     c_int32,
-    iter_list,
+    list_items,
+    list_separator_of,
     lower,
     printing,
     upper,
@@ -315,7 +316,7 @@ def op_hexquote(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 
 def op_listcount(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
-    return str(sum(1 for _ in iter_list(text, buffer_size=2)))
+    return str(sum(1 for _ in list_items(text, buffer_size=2)))
 
 
 def op_listnamed(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
@@ -342,8 +343,8 @@ def expand_listnamed(ev: Evaluator, name: str, listtype: str | None) -> str:
         raise ExpansionError(f'"{name}" is not a {label}named list')
     text = getattr(found, "value", found)
     out: list[str] = []
-    sep = iter_list_separator(text)
-    for item in iter_list(text, buffer_size=256):
+    sep = list_separator_of(text)
+    for item in list_items(text, buffer_size=256):
         if item.startswith("+"):
             out.append(expand_listnamed(ev, item, listtype))
         elif sep != ":":
@@ -353,9 +354,6 @@ def expand_listnamed(ev: Evaluator, name: str, listtype: str | None) -> str:
     return " : ".join(out)
 
 
-def iter_list_separator(text: str) -> str:
-    from pyexim.strings import list_separator_of
-    return list_separator_of(text)
 
 
 def op_quote(ev: Evaluator, text: str, arg: str | None, name: str) -> str:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pyexim.strings import ALPHA, SPACE, iter_list, lower
+from pyexim.strings import ALPHA, SPACE, list_items, lower
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -309,7 +309,7 @@ def _space(spool: bool, inodes: bool) -> Reader:
         if spool:
             path = spool_dir
         else:
-            for item in iter_list(str(values.get("log_file_path") or "") or ":", ":"):
+            for item in list_items(str(values.get("log_file_path") or "") or ":", ":"):
                 if item != "syslog":
                     path = item
                     break

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyexim.address import AddressError, extract_address
-from pyexim.strings import c_int32, iter_list, lower, printing, strcmpic
+from pyexim.strings import c_int32, list_items, lower, printing, strcmpic
 from pyexim.filter.addresses import address_list
 from pyexim.filter.env import Envelope, FilterEnv, FilterExpansionError, FilterVariables
 from pyexim.filter.exim_syntax import (
@@ -391,7 +391,7 @@ class _Run:
             if text:
                 self.env.add_header(text if text.endswith("\n") else text + "\n")
         elif action == "remove":
-            for name in iter_list(value):
+            for name in list_items(value):
                 self.env.remove_header(name)
         else:
             self.env.set_headers_charset(value)

@@ -146,7 +146,7 @@ def _joined_key(key: str) -> bytes | None:
     dropped, and an empty first item contributing two NULs (Exim supplies the missing
     "previous" terminator itself) - copied as it is, so keys match Exim's.
     """
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     buf = bytearray()
     for item in list_items(key):
         if item == "":

@@ -115,7 +115,7 @@ class Dnsdb(LookupType):
             rtype = tname
             q = q[equals + 1:].lstrip(_SPACE)
 
-        from pyexim.lists import SINGLE_ITEM
+        from pyexim.strings import SINGLE_ITEM
         sep: str | None = None
         if rtype == "ptr" and not q.startswith("<") and is_ip_address(q):
             sep = SINGLE_ITEM
@@ -137,7 +137,7 @@ class Dnsdb(LookupType):
     def _run(self, domains: str, sep: str | None, rtype: str, outsep: str,
              outsep2: str | None, defer_mode: str, dnssec_mode: str,
              ctx: Any) -> Found | None:
-        from pyexim.lists import list_items
+        from pyexim.strings import list_items
         resolver = ctx.resolver
         parts: list[str] = []
         failrc_defer = False

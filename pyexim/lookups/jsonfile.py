@@ -26,7 +26,7 @@ class Json(LookupType):
 
     def find(self, handle: str, filename: str | None, key: str, opts: str | None,
              ctx: Any, *, expand: Expander | None = None) -> Found | None:
-        from pyexim.lists import list_items
+        from pyexim.strings import list_items
         try:
             node = json.loads(handle.encode("latin-1").decode("utf-8", "surrogateescape"))
         except ValueError:

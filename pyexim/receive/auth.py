@@ -20,12 +20,11 @@ from collections.abc import Generator
 from typing import Any
 
 from pyexim.expand import ExpansionError, ForcedFail, expand_string
-from pyexim.lists import list_items
 from pyexim.receive.session import SmtpSession
 from pyexim.smtp import events as ev
 from pyexim.smtp import texts
 from pyexim.smtp.replies import Reply
-from pyexim.strings import printing, to_bytes_text
+from pyexim.strings import list_items, printing, to_bytes_text
 
 Driver = Generator[str, "str | None", str]
 _MAXN = 20

@@ -375,7 +375,7 @@ def _add_acl_headers(session: SmtpSession) -> None:
     state = session.state
     headers = session.headers
     if state.removed_headers:
-        from pyexim.lists import list_items
+        from pyexim.strings import list_items
         names = [n for n in list_items(state.removed_headers, ":")]
         for header in headers:
             if header.type != "*" and any(_named(header, n) for n in names):

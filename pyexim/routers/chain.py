@@ -264,8 +264,8 @@ class Routing:
         local_interfaces and extra_local_interfaces, wildcards replaced by the
         running interfaces."""
         if self._interfaces is None:
-            from pyexim.lists import list_items
             from pyexim.lookups.context import running_interfaces
+            from pyexim.strings import list_items
             running = list(self.env.interfaces) if self.env.interfaces is not None else None
             found: list[str] = []
             for option in ("local_interfaces", "extra_local_interfaces"):
@@ -697,7 +697,7 @@ class Routing:
         None when all were set; Pass (or Fail with no_more) for a forced failure, as
         the router then declines; Fail or Defer on errors.
         """
-        from pyexim.lists import list_items
+        from pyexim.strings import list_items
         if r.set is None:
             return None
         variables = dict(addr.prop.variables)

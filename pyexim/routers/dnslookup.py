@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 def _domains(router: Router) -> list[str]:
     """The widen_domains list (not expanded, as in Exim)."""
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     text = router.text("widen_domains")
     return list(list_items(text)) if text is not None else []
 

@@ -83,7 +83,7 @@ def build_hostlist(text: str | None, randomize: bool, rng: EximRandom) -> list[H
     With *randomize*, items are given random sort keys, "+" items start a new group
     that stays after the previous one; without it the order is kept.
     """
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     if text is None:
         return []
     fake_mx = MX_NONE - 1 if randomize else MX_NONE

@@ -86,11 +86,11 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     """Ask a server over UDP or TCP for a new address (iplookup_router_entry)."""
     from pyexim.expand import ExpansionError
     from pyexim.hostaddr import is_ip_address
-    from pyexim.lists import list_items
     from pyexim.routers import rf
     from pyexim.routers.base import Accept, Decline, Defer, Pass, message_of
     from pyexim.routers.hosts import FIND_AGAIN, FIND_FAILED
     from pyexim.routers.item import Host
+    from pyexim.strings import list_items
 
     def expand(text: str) -> str | None:
         try:

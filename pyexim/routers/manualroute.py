@@ -74,10 +74,8 @@ def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | Non
 
 def route_items(text: str) -> list[str]:
     """route_list's items: ";" separates them unless the list names its own separator."""
-    from pyexim.lists import list_items
-    from pyexim.strings import list_separator
-    sep, pos = list_separator(text, 0, ";")
-    return list(list_items(text[pos:], sep))
+    from pyexim.strings import list_items
+    return list(list_items(text, default=";"))
 
 
 def _options(run: Routing, router: Router, addr: AddressItem,

@@ -169,7 +169,7 @@ def check_conditions(run: Routing, r: Router, addr: AddressItem, verify: str
 
 def check_files(run: Routing, text: str) -> tuple[str, str | None]:
     """require_files (Exim's check_files): ("OK", None), (SKIP, why) or ("DEFER", why)."""
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     uid = gid = 0
     ugid_set = False
     for check in list_items(text):
@@ -302,7 +302,7 @@ def _check_access(path: str, uid: int, gid: int, bits: int) -> bool:
 def check_prefix(local_part: str, prefixes: str) -> tuple[int, int]:
     """(length of the matching prefix, length of its wildcard part) or (0, 0)
     (Exim's route_check_prefix; "*" at the start of a prefix is a wildcard)."""
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     lower = local_part.lower()
     for prefix in list_items(prefixes):
         if prefix.startswith("*"):
@@ -318,7 +318,7 @@ def check_prefix(local_part: str, prefixes: str) -> tuple[int, int]:
 def check_suffix(local_part: str, suffixes: str) -> tuple[int, int]:
     """(length of the matching suffix, length of its wildcard part) or (0, 0)
     (Exim's route_check_suffix; "*" at the end of a suffix is a wildcard)."""
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     lower = local_part.lower()
     alen = len(local_part)
     for suffix in list_items(suffixes):

@@ -96,7 +96,7 @@ def _expanded_items(run: Routing, addr: AddressItem, router: Router, text: str, 
                     what: str) -> list[str] | None:
     """The non-empty expansions of a list's items (forced failures skipped); None with
     the address's message set when one fails."""
-    from pyexim.lists import list_items
+    from pyexim.strings import list_items
     values = []
     for item in list_items(text, sep):
         try:

@@ -8,12 +8,12 @@ from hypothesis import strategies as st
 
 from pyexim.config.value_syntax import (
     format_time,
-    iter_list,
     parse_rewrite_rule,
     printable,
     read_string,
     read_time,
 )
+from pyexim.strings import list_items as iter_list
 
 
 @pytest.mark.parametrize("text,seconds", [
