@@ -10,13 +10,6 @@ replays of Exim's own tests 0001 and 0390 run when root and unshare are here.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import stat
-import subprocess
-import sys
-import sysconfig
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,12 +17,11 @@ import pytest
 from pyexim.cli import print_config
 from pyexim.cli.main import main
 from tests.config.option_cases import CASES, CONF, HOSTNAME, Case, config_text
+from tests.replay import needs_replay, replay
 
 PROJECT = Path(__file__).resolve().parents[2]
 GOLDENS = json.loads((PROJECT / "tests" / "config" / "goldens" / "option_cases.json")
                      .read_text(encoding="utf-8", errors="surrogateescape"))
-REPLAY = PROJECT.parent / "shared" / "exim-tests" / "run_replay.sh"
-REPLAY_TESTS = PROJECT.parent / "shared" / "exim-tests" / "exim-4.96"
 
 
 def _bp(path: Path, case: Case, capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str,
@@ -98,63 +90,11 @@ def test_item_too_long_is_refused(tmp_path: Path,
 
 # --- Exim's own test scripts ------------------------------------------------------------
 
-def _world_runnable(path: Path, mode: int = stat.S_IXOTH) -> bool:
-    """Whether another user (the replayer runs tests as Debian-exim) can use *path*."""
-    path = path.resolve()
-    if not path.exists() or not path.stat().st_mode & mode:
-        return False
-    return all(parent.stat().st_mode & stat.S_IXOTH for parent in path.parents)
-
-
-def _interpreter() -> str | None:
-    """A Python of this version that Debian-exim may run (the venv's may sit under /root)."""
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for candidate in (sys.executable, f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
-        if _world_runnable(Path(candidate)):
-            return candidate
-    return None
-
-
-def _replay_available() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root"
-    if not REPLAY.exists() or shutil.which("unshare") is None:
-        return "no replayer or no unshare"
-    if _interpreter() is None:
-        return "no Python that Debian-exim may run"
-    if not _world_runnable(PROJECT / "pyexim" / "__init__.py", stat.S_IROTH):
-        return "the checkout is not readable by Debian-exim"
-    return None
-
-
-def _launcher(directory: Path) -> Path:
-    """A pyexim command Debian-exim can run: this checkout and this environment's packages."""
-    site_packages = sysconfig.get_paths()["purelib"]
-    code = ("import site, sys; "
-            f"site.addsitedir({site_packages!r}); sys.path.insert(0, {str(PROJECT)!r}); "
-            "from pyexim.cli.main import main; sys.exit(main(['pyexim'] + sys.argv[1:]))")
-    launcher = directory / "pyexim"
-    launcher.write_text(f"#!/bin/sh\nexec {_interpreter()} -c \"{code}\" \"$@\"\n")
-    launcher.chmod(0o755)
-    directory.chmod(0o755)
-    return launcher
-
-
-@pytest.mark.skipif(_replay_available() is not None, reason=str(_replay_available()))
+@needs_replay(as_exim_user=True)
 @pytest.mark.parametrize("test", ["0001", "0390"])
 def test_exim_testsuite_replay(test: str) -> None:
-    # Not under pytest's own temporary root: any pytest session starting meanwhile
-    # makes that 0700 again, and the replayer runs pyexim as Debian-exim.
-    with tempfile.TemporaryDirectory(prefix="pyexim-replay-") as name:
-        launcher = _launcher(Path(name))
-        result = _replay(launcher, test)
+    result = replay(test, as_exim_user=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def _replay(launcher: Path, test: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(REPLAY), "--testdir", str(REPLAY_TESTS), "--exim", str(launcher),
-                           "--show-diff", "20", test], capture_output=True, text=True,
-                          timeout=300, check=False, env={**os.environ, "PYEXIM_NO_CACHE": "1"})
 
 
 ENVIRONMENT = {"FOO": "1", "PATH": "/bin", "PX": "2", "ZZ": "3", "TZ": "x"}

@@ -7,33 +7,13 @@ root and unshare (private network and UTS namespaces); skipped otherwise.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import SHARED
-
-REPLAY = SHARED / "exim-tests" / "run_replay.sh"
-TESTDIR = SHARED / "exim-tests" / "exim-4.96"
-PYEXIM = Path(sys.executable).parent / "pyexim"
+from tests.replay import needs_replay, replay
 
 
-def _can_replay() -> bool:
-    return (os.geteuid() == 0 and REPLAY.exists() and PYEXIM.exists()
-            and shutil.which("unshare") is not None)
-
-
-@pytest.mark.skipif(not _can_replay(), reason="needs root, unshare and ../shared/exim-tests")
+@needs_replay()
 def test_exim_scripts_0290_0390_0577_pass(tmp_path: Path) -> None:
-    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
-    result = subprocess.run(
-        [str(REPLAY), "--testdir", str(TESTDIR), "--exim", str(PYEXIM), "--user", "root",
-         "--show-diff", "20", "0290", "0390", "0577"],
-        capture_output=True, text=True, timeout=300, env=env,
-        check=False)
+    result = replay("0290", "0390", "0577", cache_dir=tmp_path, timeout=300)
     assert "summary: 3/3 PASS" in result.stdout, result.stdout + result.stderr
     assert result.returncode == 0
