@@ -585,15 +585,17 @@ def _match_in_list(subject: str, list_text: str | None, ctx: ListContext, kind: 
 
 def match_domain(domain: str, list_text: str | None, ctx: ListContext, *,
                  caseless: bool = True, expand: bool = False, cache: ListCache | None = None,
-                 list_name: str | None = None) -> MatchResult:
+                 single_item: bool = False, list_name: str | None = None) -> MatchResult:
     """Match *domain* against a domain list (``domains =``, ``${if match_domain}``).
 
     *expand* expands the list first (options such as ``domains``; ``match_domain`` in an
     expansion has expanded it already). *cache* remembers named-list results for this
-    domain; *list_name* names the option in messages.
+    domain; *single_item* takes *list_text* as one pattern, not a list (a manualroute
+    route_list domain); *list_name* names the option in messages.
     """
     return _match_in_list(domain, list_text, ctx, DOMAIN, DOMAIN, caseless=caseless,
-                          expand=expand, cache=cache, sep=None, list_name=list_name)
+                          expand=expand, cache=cache,
+                          sep=SINGLE_ITEM if single_item else None, list_name=list_name)
 
 
 def match_local_part(local_part: str, list_text: str | None, ctx: ListContext, *,

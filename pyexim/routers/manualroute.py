@@ -135,9 +135,8 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             domain, hostlist, options = parsed
             # The domain pattern is one item, not a list (Exim passes UCHAR_MAX+1); it
             # is expanded first, as match_isinlist expands what it is given.
-            result = lists._match_in_list(addr.domain, domain, run.ctx, lists.DOMAIN,
-                                          lists.DOMAIN, caseless=True, expand=True,
-                                          cache=None, sep=lists.SINGLE_ITEM, list_name=None)
+            result = lists.match_domain(addr.domain, domain, run.ctx, expand=True,
+                                        single_item=True)
             if result.matched:
                 value = result.value
                 break
