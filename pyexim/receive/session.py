@@ -252,7 +252,7 @@ class SmtpSession:
                 self.log("unexpected error while handling "
                          f"{type(event).__name__}: "
                          f"{traceback.format_exc(limit=3).strip()}", panic=True)
-                if self.conn._pending is not None:  # noqa: SLF001 - still owed a reply
+                if self.conn.awaiting_reply:
                     self._send(Reply.line(451, texts.TEMP_PROBLEM))
             self.synprot_seen = self.conn.synprot_errors
 

@@ -221,6 +221,11 @@ class ServerConnection:
         return bool(self._buf)
 
     @property
+    def awaiting_reply(self) -> bool:
+        """True while an event that needs a reply has not had it (``next_event`` is PAUSED)."""
+        return self._pending is not None
+
+    @property
     def in_message(self) -> bool:
         """True while message data is being received (DATA or a BDAT sequence)."""
         return self.phase in (Phase.DATA, Phase.BDAT_CHUNK, Phase.BDAT_NEXT)

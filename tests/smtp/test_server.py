@@ -189,6 +189,16 @@ def _ready(settings: Settings = NO_SYNC) -> ServerConnection:
     return conn
 
 
+def test_awaiting_reply_until_sent() -> None:
+    conn = _ready()
+    assert not conn.awaiting_reply
+    conn.receive_data(b"NOOP\r\n")
+    assert isinstance(conn.next_event(), ev.Noop)
+    assert conn.awaiting_reply
+    conn.send(texts.OK)
+    assert not conn.awaiting_reply
+
+
 def test_nothing_parsed_before_reply() -> None:
     conn = _ready()
     conn.receive_data(b"NOOP\r\nNOOP\r\n")
