@@ -154,7 +154,7 @@ class Rewriter:
                     except ExpansionError as error:
                         if log:
                             log(f'failed to expand "{rule.key}" while checking for SMTP '
-                                f"rewriting: {error.message}", panic=True)
+                                f"rewriting: {error.text}", panic=True)
                         break
                     result = lists.match_string_list(subject, key, ctx,  # type: ignore
                                                      caseless=True, single_item=True)
@@ -240,7 +240,7 @@ class Rewriter:
         except ExpansionError as error:
             if log:
                 log(f"Expansion of {rule.replacement} failed while rewriting: "
-                    f"{error.message}", panic=True)
+                    f"{error.text}", panic=True)
             return None
         finally:
             if parts is not None:

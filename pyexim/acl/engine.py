@@ -319,7 +319,7 @@ class AclEngine:
             except ForcedFail:
                 return Rc.OK
             except ExpansionError as error:
-                msgs.log = f'failed to expand ACL string "{text}": {error.message}'
+                msgs.log = f'failed to expand ACL string "{text}": {error.text}'
                 return Rc.ERROR
         text = text.lstrip("".join(SPACE))
         if is_tainted(text):
@@ -463,7 +463,7 @@ class AclEngine:
                 except ForcedFail:
                     continue
                 except ExpansionError as error:
-                    msgs.log = f'failed to expand ACL string "{cond.value}": {error.message}'
+                    msgs.log = f'failed to expand ACL string "{cond.value}": {error.text}'
                     return (Rc.DEFER if isinstance(error, LookupDeferred) else Rc.ERROR,
                             endpass)
             self._trace_condition(cond, cdef.is_modifier, arg)
@@ -513,7 +513,7 @@ class AclEngine:
         except ForcedFail:
             return None
         except ExpansionError as error:
-            self.session.log(f'failed to expand ACL message "{text}": {error.message}',
+            self.session.log(f'failed to expand ACL message "{text}": {error.text}',
                              panic=True)
             return None
 
@@ -546,7 +546,7 @@ class AclEngine:
         except ForcedFail:
             return Rc.ERROR
         except ExpansionError as error:
-            msgs.log = f'failed to expand ACL string "{raw}": {error.message}'
+            msgs.log = f'failed to expand ACL string "{raw}": {error.text}'
             return Rc.DEFER if isinstance(error, LookupDeferred) else Rc.ERROR
         saved = self.ctx.acl_args
         self.ctx.acl_args = args

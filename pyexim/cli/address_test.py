@@ -234,23 +234,9 @@ def _sender(config: Any, invocation: Invocation, ctx: Any) -> str:
 
 
 def _route_logs(ctx: Any, log: Callable[[str, bool], None]) -> None:
-    """Send the expansion's and the lookups' log lines to *log*. A tainted lookup file is
-    reported by both the lookup and the expansion that called it; Exim logs it once, so
-    the second, identical report is dropped."""
-    last: list[str | None] = [None]
-
-    def lookup_log(message: str, panic: bool) -> None:
-        last[0] = message if panic else None
-        log(message, panic)
-
-    def panic_log(message: str) -> None:
-        if message == last[0]:
-            last[0] = None
-            return
-        log(message, True)
-
-    ctx.lookup_context.log = lookup_log
-    ctx.panic_log = panic_log
+    """Send the expansion's and the lookups' log lines to *log*."""
+    ctx.lookup_context.log = log
+    ctx.panic_log = lambda message: log(message, True)
 
 
 def _log_to(err: Callable[[str], None], debugging: bool) -> Callable[[str, bool], None]:

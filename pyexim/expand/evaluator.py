@@ -39,14 +39,27 @@ from pyexim.taint import Tainted
 
 
 class ExpansionError(Exception):
-    """An expansion failed; ``message`` is Exim's text (what -be prints after "Failed: ")."""
+    """An expansion failed, with Exim's expand_string_message.
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    *message* None is a failure for which Exim leaves expand_string_message unset (a
+    tainted lookup file). ``message`` is the text as C's printf shows it, which is what
+    -be prints after "Failed: " ("(null)" when unset); ``text`` as Exim's own
+    string_sprintf shows it, which is what every log line, address error and enclosing
+    expansion message holds ("NULL" when unset). ``str()`` gives ``text``.
+    """
+
+    def __init__(self, message: str | None):
+        self.unset = message is None
+        self.message = "(null)" if message is None else message
+        super().__init__(self.message)
+
+    @property
+    def text(self) -> str:
+        """The message as Exim's string_sprintf formats it: "NULL" when unset."""
+        return "NULL" if self.unset else self.message
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
 
 
 class ForcedFail(ExpansionError):
@@ -63,7 +76,7 @@ class LookupDeferred(ExpansionError):
 
 def with_suffix(error: ExpansionError, suffix: str) -> ExpansionError:
     """The same kind of error with *suffix* added to its message."""
-    return type(error)(error.message + suffix)
+    return type(error)(error.text + suffix)
 
 
 # Messages of Breaks whose text depends on the evaluation state.

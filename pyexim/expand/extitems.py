@@ -142,7 +142,7 @@ def item_run(ev: Evaluator, item: Item, skipping: bool) -> str:
                     expanded.append(expand_nested(ev, arg))
                 except ExpansionError as error:
                     raise type(error)(f'Expansion of "{arg}" from command "{command}" in '
-                                      f"${{run}} expansion failed: {error.message}") from None
+                                      f"${{run}} expansion failed: {error.text}") from None
             argv = expanded
         ctx.lookup_value, ctx.runrc = run_command(ev, argv)
     return ev.process_yesno(cur, skipping, ctx.runrc == 0, ctx.lookup_value, "run")

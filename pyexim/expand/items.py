@@ -112,7 +112,7 @@ def item_lookup(ev: Evaluator, item: Item, skipping: bool) -> str:
 
 def run_lookup(ev: Evaluator, spec: object, key: str | None, source: str) -> str | None:
     """Do a lookup for ${lookup}; sets $1/$2 from a partial or default match."""
-    from pyexim.lookups.base import LookupDefer, LookupFailed
+    from pyexim.lookups.base import LookupDefer, LookupFailed, TaintedLookupFile
     from pyexim.lookups.search import search
     ctx = ev.ctx
     lookups = lookup_context(ev)
@@ -120,12 +120,10 @@ def run_lookup(ev: Evaluator, spec: object, key: str | None, source: str) -> str
         result = search(spec, key, source, lookups,  # type: ignore[arg-type]
                         expand=lambda text: expand_nested(ev, text))
     except LookupFailed as error:
-        message = error.message
-        if message.startswith("Tainted filename for search"):
-            # Exim logs this and leaves the expansion's message unset.
-            log_panic(ev, message)
-            message = "(null)"
-        raise ExpansionError(message) from None
+        # A tainted file name has been logged by the lookup, and Exim leaves the
+        # expansion's message unset then.
+        raise ExpansionError(None if isinstance(error, TaintedLookupFile) else error.message) \
+            from None
     except LookupDefer as error:
         shown = printing(key if key is not None else source.lstrip(" \t\n\v\f\r"),
                          tabs=True)
@@ -141,8 +139,14 @@ def lookup_context(ev: Evaluator):  # type: ignore[no-untyped-def]
     ctx = ev.ctx
     if ctx.lookup_context is None:
         from pyexim.lookups.context import LookupContext
-        ctx.lookup_context = LookupContext(clock=ctx.clock,
-                                           options=dict(ctx.values))
+        panic_log = ctx.panic_log
+
+        def log(message: str, panic: bool) -> None:
+            # What Exim writes to the panic log goes where this context sends its own.
+            if panic and panic_log is not None:
+                panic_log(message)
+
+        ctx.lookup_context = LookupContext(clock=ctx.clock, options=dict(ctx.values), log=log)
     return ctx.lookup_context
 
 

@@ -267,7 +267,7 @@ def op_expand(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     try:
         return expand_with(ev, text, always=True)
     except ExpansionError as error:
-        raise type(error)(f'internal expansion of "{text}" failed: {error.message}') from None
+        raise type(error)(f'internal expansion of "{text}" failed: {error.text}') from None
 
 
 def op_lc(ev: Evaluator, text: str, arg: str | None, name: str) -> str:

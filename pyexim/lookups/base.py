@@ -63,6 +63,11 @@ class LookupFailed(LookupErrorBase):
     """
 
 
+class TaintedLookupFile(LookupFailed):
+    """A tainted file name, refused and already logged (Exim's search_open), which leaves
+    Exim's search_error_message unset: ``${lookup}`` fails without a message of its own."""
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """What a lookup type's ``find`` found: ``data`` (None: nothing after all).

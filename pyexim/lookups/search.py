@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from pyexim.lookups.base import LookupDefer, LookupFailed
+from pyexim.lookups.base import LookupDefer, LookupFailed, TaintedLookupFile
 from pyexim.lookups.context import CacheEntry, LookupContext, OpenLookup
 from pyexim.lookups.spec import LookupSpec, split_query
 from pyexim.taint import is_tainted, mark
@@ -80,7 +80,7 @@ def open_for(spec: LookupSpec, filename: str | None, ctx: LookupContext) -> Open
     if filename is not None and is_tainted(filename):
         message = f"Tainted filename for search: '{filename}'"
         ctx.log(message, True)
-        raise LookupFailed(message)
+        raise TaintedLookupFile(message)
     return ctx.open(spec.type, filename)
 
 
@@ -181,4 +181,5 @@ def lookup(spec: LookupSpec, key: str | None, source: str, ctx: LookupContext, *
     return search(spec, key, source, ctx, expand=expand).data
 
 
-__all__ = ["LookupDefer", "LookupFailed", "SearchResult", "lookup", "open_for", "search"]
+__all__ = ["LookupDefer", "LookupFailed", "SearchResult", "TaintedLookupFile", "lookup", "open_for",
+           "search"]

@@ -62,7 +62,7 @@ def _condition(session: SmtpSession, text: object) -> str:
     except ForcedFail:
         return "FAIL"
     except ExpansionError as error:
-        session.auth_defer_msg = error.message
+        session.auth_defer_msg = error.text
         return "DEFER"
     if value in ("", "0") or value.lower() in ("no", "false"):
         return "FAIL"
@@ -81,7 +81,7 @@ def plaintext(session: SmtpSession, auth: Any, data: str) -> Driver:
         try:
             prompts = expand_string(str(prompts), session.ctx)
         except ExpansionError as error:
-            session.auth_defer_msg = error.message
+            session.auth_defer_msg = error.text
             return "DEFER"
     if data:
         if data == "=":
@@ -129,7 +129,7 @@ def cram_md5(session: SmtpSession, auth: Any, data: str) -> Driver:
     except ForcedFail:
         return "FAIL"
     except ExpansionError as error:
-        session.auth_defer_msg = error.message
+        session.auth_defer_msg = error.text
         return "DEFER"
     expected = hmac.new(secret.encode("latin-1"), challenge.encode("latin-1"),
                         hashlib.md5).hexdigest()

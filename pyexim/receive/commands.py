@@ -71,7 +71,7 @@ def _size_limit(session: SmtpSession) -> int | None:
     try:
         value = expand_string(str(text), session.ctx)
     except ExpansionError as error:
-        session.log(f"unable to expand message_size_limit: {error.message}", panic=True)
+        session.log(f"unable to expand message_size_limit: {error.text}", panic=True)
         return None
     number, problem = expanded_integer(value)
     if number is None:
@@ -160,7 +160,7 @@ def on_session_start(session: SmtpSession, event: ev.SessionStart) -> None:
             banner = session.expand_option("smtp_banner")
         except ExpansionError as error:
             session.log(f'Expansion of "{session.option("smtp_banner")}" (smtp_banner) '
-                        f"failed: {error.message}", panic=True)
+                        f"failed: {error.text}", panic=True)
             session._send(Reply.line(421, texts.TEMP_PROBLEM), close=True)
             return
         reply = Reply.from_message(220, banner.rstrip(" \t\n\v\f\r"))
@@ -304,7 +304,7 @@ def _auth_advertised(session: SmtpSession) -> tuple[str, ...]:
                 continue
             except ExpansionError as error:
                 session.log(f"failed to expand {auth.name} authenticator's "
-                            f"server_advertise_condition: {error.message}", panic=True)
+                            f"server_advertise_condition: {error.text}", panic=True)
                 continue
         names.append(str(auth.get("public_name") or auth.name))
     session.advertised_auth = frozenset(n.upper() for n in names)
@@ -661,7 +661,7 @@ def _etrn_argv(session: SmtpSession, command: object, argument: str) -> list[str
     try:
         return [expand_string(item, session.ctx) for item in str(command).split()]
     except ExpansionError as error:
-        session.log(f"failed to set up ETRN command: {error.message}", panic=True)
+        session.log(f"failed to set up ETRN command: {error.text}", panic=True)
         return None
     finally:
         session.ctx.values.pop("domain", None)

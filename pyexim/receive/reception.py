@@ -354,7 +354,7 @@ def _received_header(session: SmtpSession) -> HeaderView:
         text = expand_string(str(session.option("received_header_text") or ""), session.ctx)
     except ExpansionError as error:
         session.log(f'Expansion of "{session.option("received_header_text")}" '
-                    f"(received_header_text) failed: {error.message}", panic=True)
+                    f"(received_header_text) failed: {error.text}", panic=True)
         text = ""
     finally:
         values.pop("received_for", None)

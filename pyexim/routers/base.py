@@ -158,13 +158,6 @@ def finish_section(routers: Sequence[tuple[str, Settings]]) -> None:
 # transport, hosts, generated children on the routing queues) and returns one of
 # these; ``message`` (when given) becomes the address's error message.
 
-def message_of(error: Exception) -> str:
-    """An expansion error's message as Exim's string_sprintf shows it: the engine's
-    "(null)" (Exim left expand_string_message unset) prints as "NULL"."""
-    message = str(getattr(error, "message", error))
-    return "NULL" if message == "(null)" else message
-
-
 class Outcome:
     """Base of the router outcome values; ``code`` is Exim's name for it."""
 

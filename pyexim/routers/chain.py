@@ -36,7 +36,6 @@ from pyexim.routers.base import (
     PasswdEntry,
     PasswdSource,
     Rerouted,
-    message_of,
 )
 from pyexim.routers.hosts import EximRandom, HostFinder, build_hostlist
 from pyexim.routers.item import AddressItem, Host
@@ -344,7 +343,7 @@ class Routing:
             user = self.expand(text)
         except ExpansionError as error:
             addr.message = (f'Failed to expand user string "{text}" for the {driver_name} '
-                            f"{driver_type}: {message_of(error)}")
+                            f"{driver_type}: {error.text}")
             self.log(addr.message, panic=True)
             return None
         if numeric_id(user):
@@ -364,7 +363,7 @@ class Routing:
             group = self.expand(text)
         except ExpansionError as error:
             addr.message = (f'Failed to expand group string "{text}" for the {driver_name} '
-                            f"{driver_type}: {message_of(error)}")
+                            f"{driver_type}: {error.text}")
             self.log(addr.message, panic=True)
             return None
         gid = self.find_group(group)
@@ -401,10 +400,10 @@ class Routing:
             self.condition_value = "a forced failure"
             return False
         except ExpansionError as error:
-            self.condition_value = f"an expansion error ({message_of(error)})"
+            self.condition_value = f"an expansion error ({error.text})"
             if not self.search_find_defer:
                 self.log(f'failed to expand condition "{text}" for {name} {kind}: '
-                         f"{message_of(error)}", panic=True)
+                         f"{error.text}", panic=True)
             return False
         self.condition_value = quoted(value)
         return bool(value) and value != "0" and value.lower() not in ("no", "false")
@@ -421,7 +420,7 @@ class Routing:
             # Exim falls back to the compiled-in value: true for "more", false for "unseen".
             return name == "more"
         except ExpansionError as error:
-            addr.message = f'failed to expand "{name}" in {router.name} router: {message_of(error)}'
+            addr.message = f'failed to expand "{name}" in {router.name} router: {error.text}'
             return None
         lowered = expanded.lower()
         if lowered in ("true", "yes"):
@@ -599,7 +598,7 @@ class Routing:
                         continue
                     except ExpansionError as error:
                         addr.message = (f'expansion of "{r.address_data}" failed in {r.name} '
-                                        f"router: {message_of(error)}")
+                                        f"router: {error.text}")
                         return Defer()
                     self.ctx.values["address_data"] = data
                     addr.prop.address_data = data
@@ -653,7 +652,7 @@ class Routing:
                             pass
                         except ExpansionError as error:
                             self.log(f"failed to expand cannot_route_message in {last.name} "
-                                     f"router: {message_of(error)}", panic=True)
+                                     f"router: {error.text}", panic=True)
                     addr.message = addr.user_message = message
                 addr.router = None
                 self.note(f"no more routers: {addr.message}")
@@ -715,7 +714,7 @@ class Routing:
                 return Pass() if more else Fail()
             except ExpansionError as error:
                 addr.message = (f'expansion of "{element}" failed in {r.name} router: '
-                                f"{message_of(error)}")
+                                f"{error.text}")
                 return Defer()
             variables[name[2:]] = value
             addr.prop.variables = variables

@@ -44,7 +44,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     from pyexim.expand import ExpansionError, ForcedFail
     from pyexim.hostaddr import is_ip_address
     from pyexim.routers import rf
-    from pyexim.routers.base import Accept, Decline, Defer, Pass, Rerouted, message_of
+    from pyexim.routers.base import Accept, Decline, Defer, Pass, Rerouted
     from pyexim.routers.hosts import (
         BY_A,
         BY_AAAA,
@@ -72,7 +72,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             pass
         except ExpansionError as error:
             addr.message = (f'{router.name} router: failed to expand "{check_srv}": '
-                            f"{message_of(error)}")
+                            f"{error.text}")
             return Defer()
         whichrrs |= BY_SRV
     rewrite_headers = bool(router.get("rewrite_headers"))

@@ -87,7 +87,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     from pyexim.expand import ExpansionError
     from pyexim.hostaddr import is_ip_address
     from pyexim.routers import rf
-    from pyexim.routers.base import Accept, Decline, Defer, Pass, message_of
+    from pyexim.routers.base import Accept, Decline, Defer, Pass
     from pyexim.routers.hosts import FIND_AGAIN, FIND_FAILED
     from pyexim.routers.item import Host
     from pyexim.strings import list_items
@@ -97,7 +97,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
             return run.expand(text)
         except ExpansionError as error:
             addr.message = f"{router.name} router: failed to expand {text}: " \
-                           f"{message_of(error)}"
+                           f"{error.text}"
             return None
 
     query_option = router.text("query")

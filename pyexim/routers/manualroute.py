@@ -121,7 +121,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     from pyexim import lists
     from pyexim.expand import ExpansionError, ForcedFail
     from pyexim.routers import rf
-    from pyexim.routers.base import Accept, Decline, Defer, Fail, Pass, message_of
+    from pyexim.routers.base import Accept, Decline, Defer, Fail, Pass
     from pyexim.routers.hosts import build_hostlist
     from pyexim.routers.item import Host
 
@@ -162,7 +162,7 @@ def route(router: Router, addr: AddressItem, run: Routing, q: Queues,
     except ForcedFail:
         return Decline()
     except ExpansionError as error:
-        addr.message = f'{router.name} router: failed to expand "{hostlist}": {message_of(error)}'
+        addr.message = f'{router.name} router: failed to expand "{hostlist}": {error.text}'
         return Defer()
     finally:
         run.ctx.lookup_value = None

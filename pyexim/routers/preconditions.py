@@ -15,7 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from pyexim.expand import ExpansionError, ForcedFail, to_engine
-from pyexim.routers.base import PasswdEntry, message_of
+from pyexim.routers.base import PasswdEntry
 from pyexim.routers.item import AddressItem
 from pyexim.taint import is_tainted, mark
 
@@ -132,7 +132,7 @@ def check_conditions(run: Routing, r: Router, addr: AddressItem, verify: str
             pass
         except ExpansionError as error:
             return "DEFER", None, (f'failed to expand "{r.router_home_directory}" for '
-                                   f"router_home_directory: {message_of(error)}")
+                                   f"router_home_directory: {error.text}")
 
     rc, data = _check_list(run, r, "senders", r.senders, None, True)
     if rc != "OK":
@@ -143,7 +143,7 @@ def check_conditions(run: Routing, r: Router, addr: AddressItem, verify: str
             text = run.expand(r.debug_print)
         except ExpansionError as error:
             run.debug_out(f'failed to expand debug_output "{r.debug_print}": '
-                           f"{message_of(error)}\n")
+                           f"{error.text}\n")
         else:
             if text:
                 run.debug_out(text if text.endswith("\n") else text + "\n")
@@ -178,7 +178,7 @@ def check_files(run: Routing, text: str) -> tuple[str, str | None]:
         except ForcedFail:
             continue
         except ExpansionError as error:
-            return "DEFER", f'failed to expand "{check}" for require_files: {message_of(error)}'
+            return "DEFER", f'failed to expand "{check}" for require_files: {error.text}'
         if not ss:
             continue
         if "/" not in ss:

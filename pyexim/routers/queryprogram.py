@@ -50,7 +50,6 @@ def command_argv(run: Routing, command: str, etext: str) -> list[str] | str:
     argument, refuse tainted ones. The argument list, or Exim's error text."""
     from pyexim.expand import ExpansionError
     from pyexim.expand.extitems import split_command
-    from pyexim.routers.base import message_of
     from pyexim.taint import is_tainted
     words = split_command(command)
     if len(words) > _MAX_ARGS:
@@ -61,7 +60,7 @@ def command_argv(run: Routing, command: str, etext: str) -> list[str] | str:
             value = run.expand(word)
         except ExpansionError as error:
             return (f'Expansion of "{word}" from command "{command}" in {etext} failed: '
-                    f"{message_of(error)}")
+                    f"{error.text}")
         if is_tainted(value):
             return f"Tainted arg {i} for {etext} command: '{value}'"
         argv.append(value)

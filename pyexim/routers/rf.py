@@ -20,7 +20,6 @@ from pyexim.routers.base import (
     Pass,
     PasswdEntry,
     Rerouted,
-    message_of,
 )
 from pyexim.routers.hosts import (
     BY_A,
@@ -60,7 +59,7 @@ def expand_data(run: Routing, addr: AddressItem, text: str) -> tuple[str | None,
     except ForcedFail:
         return None, Decline()
     except ExpansionError as error:
-        addr.message = f'failed to expand "{text}": {message_of(error)}'
+        addr.message = f'failed to expand "{text}": {error.text}'
         return None, Defer()
 
 
@@ -81,7 +80,7 @@ def get_errors_address(run: Routing, addr: AddressItem, router: Router,
     except ForcedFail:
         return None, errors_to
     except ExpansionError as error:
-        addr.message = f'{router.name} router failed to expand "{text}": {message_of(error)}'
+        addr.message = f'{router.name} router failed to expand "{text}": {error.text}'
         return Defer(), None
     if not value:
         addr.prop.ignore_error = True
@@ -105,7 +104,7 @@ def _expanded_items(run: Routing, addr: AddressItem, router: Router, text: str, 
             continue
         except ExpansionError as error:
             addr.message = (f'{router.name} router failed to expand {what} item "{item}": '
-                            f"{message_of(error)}")
+                            f"{error.text}")
             return None
         if value:
             values.append(value)
@@ -155,7 +154,7 @@ def get_transport(run: Routing, name: str | None, addr: AddressItem, router_name
         except ExpansionError as error:
             addr.basic_errno = ERRNO_BADTRANSPORT
             addr.message = (f'failed to expand transport "{name}" in {router_name} router: '
-                            f"{message_of(error)}")
+                            f"{error.text}")
             return False, None
         if is_tainted(wanted):
             run.log(f"attempt to use tainted value '{wanted}' from '{name}' for transport",

@@ -69,6 +69,28 @@ def test_tainted_lookup_file_is_refused() -> None:
     assert logged == ["Tainted filename for search: '/etc/passwd'"]
 
 
+# Real Exim 4.96 (-bem, Subject: passwd) logs the file once and prints "Failed: (null)"
+# for the lookup alone (C's printf of its unset message), but "NULL inside ..." once its
+# own string_sprintf has formatted that message into another.
+@pytest.mark.parametrize("text,message", [
+    ("${lookup{root}lsearch{$sender_host_name}}", "(null)"),
+    ("${map{a}{${lookup{root}lsearch{$sender_host_name}}}}", 'NULL inside "map" item'),
+    ("${if eq{${lookup{root}lsearch{$sender_host_name}}}{}{y}{n}}", "(null)"),
+])
+def test_tainted_lookup_file_message_and_log(text: str, message: str) -> None:
+    ctx, logged = context(sender_host_name=PASSWD)
+    with pytest.raises(ExpansionError) as caught:
+        expand_string(text, ctx)
+    assert caught.value.message == message
+    assert logged == ["Tainted filename for search: '/etc/passwd'"]
+
+
+def test_unset_message_as_exim_formats_it() -> None:
+    error = ExpansionError(None)
+    assert (error.message, error.text, str(error)) == ("(null)", "NULL", "NULL")
+    assert ExpansionError("x").text == "x"
+
+
 def test_sg_replacement_with_tainted_dollar_text_is_refused() -> None:
     ctx, _ = context(sender_host_name=Tainted("$x"))
     with pytest.raises(ExpansionError, match="attempt to expand tainted string"):
