@@ -106,6 +106,11 @@ def make_session(config: Any, ctx: ExpansionContext, invocation: Invocation,
     log = SessionLog(selector, testing=True, debug=debug, clock=ctx.clock, pid=ctx.pid,
                      log_timezone=bool(config.option("log_timezone")),
                      utc=ctx.options.timestamps_utc, stderr=stderr)
+    # Expansions and lookups log through the session too: under -bh Exim shows every
+    # log line, panic ones included, as "LOG: ..." on standard error.
+    ctx.panic_log = lambda message: log.write(message, panic=True)
+    if ctx.lookup_context is not None:
+        ctx.lookup_context.log = lambda message, panic: log.write(message, panic=panic)
     if trace is None and not debug:
         trace = _trace
     session = SmtpSession(config, ctx, log, host_checking=True,

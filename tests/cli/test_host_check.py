@@ -46,3 +46,28 @@ def test_bh_refuses_a_non_address() -> None:
     result = run_pyexim("-C", str(CONF), "-bh", "mail.example")
     assert result.returncode == 1
     assert b'"mail.example" is not an IP address' in result.stderr
+
+
+TAINTED_LOOKUP_CONF = """\
+primary_hostname = test.example
+acl_smtp_rcpt = a1
+begin acl
+a1:
+  accept condition = ${lookup{x}lsearch{/etc/$sender_helo_name}{yes}{no}}
+"""
+
+
+def test_bh_logs_a_tainted_lookup_file_once(tmp_path: Path) -> None:
+    # What real Exim 4.96 writes to standard error for this session (its LOG: lines).
+    conf = tmp_path / "exim.conf"
+    conf.write_text(TAINTED_LOOKUP_CONF)
+    result = run_pyexim("-C", str(conf), "-bh", "192.0.2.7",
+                        stdin=b"helo passwd\r\nmail from:<a@b.c>\r\nrcpt to:<x@test.example>\r\n"
+                        b"quit\r\n")
+    logged = [line for line in result.stderr.decode().splitlines() if line.startswith("LOG:")]
+    assert logged == [
+        "LOG: Tainted filename for search: '/etc/passwd'",
+        ("LOG: H=(passwd) [192.0.2.7] F=<a@b.c> temporarily rejected RCPT <x@test.example>: "
+         'failed to expand ACL string "${lookup{x}lsearch{/etc/$sender_helo_name}{yes}{no}}": '
+         "NULL"),
+    ]
