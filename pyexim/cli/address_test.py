@@ -22,13 +22,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from pyexim.cli.args import Invocation
-
-# Exim's limit on an address given to -bt/-bv (EXIM_DISPLAYMAIL_MAX).
-DISPLAYMAIL_MAX = 1024
-
-
-class _Abort(Exception):
-    """Exim gives up before routing: the text goes to stderr, the exit status is 1."""
+from pyexim.cli.common import DISPLAYMAIL_MAX, Abort, check_length
 
 
 def run(invocation: Invocation) -> int:
@@ -90,7 +84,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
         ctx = context_for(config, invocation, config_file_for(invocation))
     try:
         ctx.values["sender_address"] = _sender(config, invocation, ctx)
-    except _Abort as abort:
+    except Abort as abort:
         err(f"{abort}\n")
         return 1
     ctx.values["message_id"] = ""
@@ -107,9 +101,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
         if invocation.arguments:
             for argument in invocation.arguments:
                 text = _arg_text(argument)
-                if len(text) > DISPLAYMAIL_MAX:
-                    raise _Abort(f"pyexim: length limit exceeded ({len(text)} > "
-                                 f"{DISPLAYMAIL_MAX}) for: address verification")
+                check_length(text, DISPLAYMAIL_MAX, "address verification")
                 for address in _split_addresses(text):
                     status = _test_one(routing, address, options, out, verbose, status)
         elif stdin is not None:
@@ -120,11 +112,9 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
                 if line is None:
                     break
                 text = line.decode("latin-1")
-                if len(text) > DISPLAYMAIL_MAX:
-                    raise _Abort(f"pyexim: length limit exceeded ({len(text)} > "
-                                 f"{DISPLAYMAIL_MAX}) for: address verification (stdin)")
+                check_length(text, DISPLAYMAIL_MAX, "address verification (stdin)")
                 status = _test_one(routing, text, options, out, verbose, status)
-    except _Abort as abort:
+    except Abort as abort:
         err(f"{abort}\n")
         return 1
     except ListPanic as panic:
@@ -209,28 +199,15 @@ def _test_one(routing: Any, text: str, options: int, out: Callable[[str], None],
 def _sender(config: Any, invocation: Invocation, ctx: Any) -> str:
     """The sender address routing sees: -f (any caller, in a testing mode), else the
     caller's login, qualified with qualify_domain."""
-    from pyexim.address import AddressError, AddressOptions, extract_address, quote_local_part
-    from pyexim.cli.common import caller_identity
+    from pyexim.address import quote_local_part
+    from pyexim.cli.common import caller_identity, command_line_sender
     from pyexim.taint import Tainted
     qualify = str(config.option("qualify_domain"))
     if invocation.sender is None:
         login = caller_identity()[0]
         return f"{quote_local_part(login)}@{qualify}"
-    text = _arg_text(invocation.sender)
-    if len(text) > DISPLAYMAIL_MAX:
-        raise _Abort(f"pyexim: length limit exceeded ({len(text)} > {DISPLAYMAIL_MAX}) "
-                     "for: -f")
-    if not text:
-        return ""
-    try:
-        found = extract_address(text, allow_null=True, options=AddressOptions(
-            allow_domain_literals=True, strip_trailing_dot=True))
-    except AddressError as error:
-        raise _Abort(f'pyexim: bad -f address "{text}": {error}') from None
-    address = found.address
-    if address and not found.domain:
-        address = f"{quote_local_part(address)}@{qualify}"
-    return Tainted(address)
+    sender = command_line_sender(_arg_text(invocation.sender), qualify)
+    return Tainted(sender) if invocation.sender else sender
 
 
 def _route_logs(ctx: Any, log: Callable[[str, bool], None]) -> None:

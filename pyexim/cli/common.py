@@ -19,6 +19,38 @@ if TYPE_CHECKING:
 
 # Exim reads an input line with fgets() into 1024 bytes.
 READ_CHUNK = 1023
+# Exim's limit on an address given on the command line (EXIM_DISPLAYMAIL_MAX).
+DISPLAYMAIL_MAX = 1024
+
+
+class Abort(Exception):
+    """A test mode gives up (Exim's exim_fail): the text goes to standard error and the
+    exit status is 1."""
+
+
+def check_length(text: str, maximum: int, what: str) -> None:
+    """Exim's exim_str_fail_toolong: Abort with its message when *text* is longer than
+    *maximum* characters (bytes, for byte text)."""
+    if len(text) > maximum:
+        raise Abort(f"pyexim: length limit exceeded ({len(text)} > {maximum}) for: {what}")
+
+
+def command_line_sender(text: str, qualify: str) -> str:
+    """The -f address as exim.c reads it: "" for an empty one, else the address extracted
+    (domain literals allowed, a trailing dot stripped) and qualified with *qualify* when it
+    has no domain. Abort when it is too long or does not parse."""
+    from pyexim.address import AddressError, AddressOptions, extract_address, quote_local_part
+    check_length(text, DISPLAYMAIL_MAX, "-f")
+    if not text:
+        return ""
+    try:
+        found = extract_address(text, allow_null=True, options=AddressOptions(
+            allow_domain_literals=True, strip_trailing_dot=True))
+    except AddressError as error:
+        raise Abort(f'pyexim: bad -f address "{text}": {error}') from None
+    if not found.address or found.domain:
+        return found.address
+    return f"{quote_local_part(found.address)}@{qualify}"
 
 
 def load_config_or_report(invocation: Invocation) -> Config | None:

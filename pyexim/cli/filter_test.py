@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyexim.address import AddressError, AddressOptions, extract_address, find_at, quote_local_part
+from pyexim.address import AddressError, extract_address, find_at, quote_local_part
 from pyexim.cli.args import Invocation
-from pyexim.cli.common import load_config_or_report
+from pyexim.cli.common import Abort, command_line_sender, load_config_or_report
 from pyexim.expand import ExpansionContext, ExpansionError, ExpansionOptions, expand_string
 from pyexim.expand.context import HeaderView
 from pyexim.filter import filter_kind
@@ -61,13 +61,7 @@ if TYPE_CHECKING:
 # Where -bf output goes: one line at a time, without its newline.
 Write = Callable[[str], None]
 
-# Exim refuses -f addresses longer than this (EXIM_DISPLAYMAIL_MAX).
-_DISPLAYMAIL_MAX = 1024
 _SPACE = " \t\n\v\f\r"
-
-
-class _Abort(Exception):
-    """Exim gives up before testing: the message goes to stderr and the exit status is 1."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,20 +229,10 @@ class FilterTest:
 
     # --- the envelope -----------------------------------------------------------
     def command_line_sender(self) -> str | None:
-        """The -f sender, qualified; None without -f. _Abort for a bad one, as Exim."""
-        text = self.inv.sender
-        if text is None:
+        """The -f sender, qualified; None without -f. Abort for a bad one, as Exim."""
+        if self.inv.sender is None:
             return None
-        if len(text) > _DISPLAYMAIL_MAX:
-            raise _Abort(f"pyexim: -f argument too long ({len(text)} > {_DISPLAYMAIL_MAX})")
-        if not text:
-            return ""
-        try:
-            found = extract_address(text, allow_null=True, options=AddressOptions(
-                allow_domain_literals=True, strip_trailing_dot=True))
-        except AddressError as error:
-            raise _Abort(f'pyexim: bad -f address "{text}": {error}') from None
-        return self.qualified(found.address, found.domain, self.qualify_sender)
+        return command_line_sender(self.inv.sender, self.qualify_sender)
 
     def from_line_sender(self, message: TestMessage) -> str | None:
         """The sender a leading "From " line gives (uucp_from_sender); None if unusable."""
@@ -348,7 +332,7 @@ class FilterTest:
                 with open(path, "rb") as handle:
                     files.append((path, handle.read().decode("latin-1"), system))
             except OSError as error:
-                raise _Abort(f"pyexim: failed to open {path}: {error.strerror}") from None
+                raise Abort(f"pyexim: failed to open {path}: {error.strerror}") from None
         return files
 
     def type_headers(self, headers: list[HeaderLine], caller: Caller,
@@ -596,7 +580,7 @@ def run(invocation: Invocation) -> int:
 
     try:
         status = FilterTest(invocation, config, out).run()
-    except _Abort as abort:
+    except Abort as abort:
         stdout.flush()
         print(abort, file=sys.stderr)
         return 1
