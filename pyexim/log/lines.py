@@ -374,9 +374,9 @@ class Delivery:
     driver_kind: str | None = None       # deferral_log's driver_kind: " router", "routing" ...
 
 
-def delivery_line(d: Delivery, selector: LogSelector) -> str:
-    """The ``=>``/``->``/``*>`` line text (delivery_log())."""
-    out = [f"{d.logchar}> ", d.address.text(all_parents="all_parents" in selector, success=True)]
+def _envelope_items(d: Delivery, selector: LogSelector) -> str:
+    """F=, Q=, P= and R=, which delivery_log() and failure_log() both write."""
+    out = []
     if "sender_on_delivery" in selector:
         out.append(f" F=<{d.sender}>")
     if d.queue_name:
@@ -385,6 +385,13 @@ def delivery_line(d: Delivery, selector: LogSelector) -> str:
         out.append(f" P=<{d.return_path}>")
     if d.router:
         out.append(f" R={d.router}")
+    return "".join(out)
+
+
+def delivery_line(d: Delivery, selector: LogSelector) -> str:
+    """The ``=>``/``->``/``*>`` line text (delivery_log())."""
+    out = [f"{d.logchar}> ", d.address.text(all_parents="all_parents" in selector, success=True),
+           _envelope_items(d, selector)]
     out.append(f" T={d.transport}")
     if "delivery_size" in selector:
         out.append(f" S={d.size}")
@@ -445,15 +452,8 @@ def deferral_line(d: Delivery, selector: LogSelector) -> str:
 
 def failure_line(d: Delivery, selector: LogSelector) -> str:
     """The ``**`` line text (failure_log())."""
-    out = ["** ", d.address.text(all_parents="all_parents" in selector, success=False)]
-    if "sender_on_delivery" in selector:
-        out.append(f" F=<{d.sender}>")
-    if d.queue_name:
-        out.append(f" Q={d.queue_name}")
-    if d.return_path is not None and "return_path_on_delivery" in selector:
-        out.append(f" P=<{d.return_path}>")
-    if d.router:
-        out.append(f" R={d.router}")
+    out = ["** ", d.address.text(all_parents="all_parents" in selector, success=False),
+           _envelope_items(d, selector)]
     if d.transport:
         out.append(f" T={d.transport}")
     if d.host_used is not None:
