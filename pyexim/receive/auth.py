@@ -38,6 +38,16 @@ def _decode(data: str) -> str | None:
         return None
 
 
+def _get_data(challenge: str) -> Generator[str, str | None, tuple[str | None, str]]:
+    """Exim's auth_get_data: send *challenge* and decode the answer; (text, "OK"), or
+    (None, "CANCELLED") when the client cancelled, (None, "BAD64") for bad base64."""
+    answer = yield challenge
+    if answer is None:
+        return None, "CANCELLED"
+    clear = _decode(answer)
+    return (None, "BAD64") if clear is None else (clear, "OK")
+
+
 def _split(session: SmtpSession, clear: str) -> None:
     """Put NUL-separated items into $auth1.. and $1.. (Exim's auth_read_input)."""
     ctx = session.ctx
@@ -96,12 +106,9 @@ def plaintext(session: SmtpSession, auth: Any, data: str) -> Driver:
         if len(session.ctx.match_strings) - 1 >= _MAXN:
             break
         if number > len(session.ctx.match_strings) - 1:
-            answer = yield prompt
-            if answer is None:
-                return "CANCELLED"
-            clear = _decode(answer)
+            clear, rc = yield from _get_data(prompt)
             if clear is None:
-                return "BAD64"
+                return rc
             _split(session, clear)
         number += 1
     return _condition(session, auth.get("server_condition"))
@@ -113,12 +120,9 @@ def cram_md5(session: SmtpSession, auth: Any, data: str) -> Driver:
     challenge = f"<{session.pid}.{int(time.time())}@{primary}>"
     if data:
         return "UNEXPECTED"
-    answer = yield challenge
-    if answer is None:
-        return "CANCELLED"
-    clear = _decode(answer)
+    clear, rc = yield from _get_data(challenge)
     if clear is None:
-        return "BAD64"
+        return rc
     name, space, digest = clear.partition(" ")
     session.ctx.auth_vars[0] = name
     session.ctx.match_strings = ["", name]
