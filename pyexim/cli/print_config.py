@@ -241,47 +241,15 @@ class Printer:
 
 def exim_environment(environment: dict[str, str],
                      main: Mapping[str, OptionSetting]) -> dict[str, str]:
-    """Exim's cleanup_environment() and timezone setting: what keep_environment keeps,
-    plus add_environment's NAME=value items, with TZ following ``timezone``.
-
-    keep_environment items are names, ``^regex``, ``*suffix`` or ``*`` (keep all),
-    each may be negated with ``!``; the first item that matches decides.
-    """
-    import re
-
+    """The environment Exim leaves after start-up with these main settings
+    (pyexim.expand.configured.environment_after_startup)."""
     from pyexim.config.main_options import MAIN_OPTIONS
     from pyexim.config.options import value_of
-    from pyexim.strings import list_items
-    keep = value_of(MAIN_OPTIONS, main, "keep_environment")
-    if not keep:
-        environment = {}
-    elif keep != "*":
-        patterns = list(list_items(str(keep)))
+    from pyexim.expand.configured import environment_after_startup
 
-        def kept(name: str) -> bool:
-            for pattern in patterns:
-                negated = pattern.startswith("!")
-                pattern = pattern[1:] if negated else pattern
-                if pattern.startswith("^"):
-                    matched = re.search(pattern, name) is not None
-                elif pattern.startswith("*"):
-                    matched = name.endswith(pattern[1:])
-                else:
-                    matched = name == pattern
-                if matched:
-                    return not negated
-            return False
+    def text(name: str) -> str | None:
+        value = value_of(MAIN_OPTIONS, main, name)
+        return None if value is None else str(value)
 
-        environment = {name: value for name, value in environment.items() if kept(name)}
-    additions = value_of(MAIN_OPTIONS, main, "add_environment")
-    for item in list_items(str(additions)) if additions else ():
-        name, _equals, value = item.partition("=")
-        environment[name] = value
-    # exim.c then makes TZ agree with the timezone option, unless that is "UTC"
-    # (then times are printed in UTC whatever TZ says, and TZ is left alone).
-    timezone = value_of(MAIN_OPTIONS, main, "timezone")
-    if timezone is None or str(timezone).lower() != "utc":
-        environment.pop("TZ", None)
-        if timezone is not None:
-            environment["TZ"] = str(timezone)
-    return environment
+    return environment_after_startup(environment, text("keep_environment"),
+                                     text("add_environment"), text("timezone"))

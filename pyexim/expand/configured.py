@@ -14,7 +14,7 @@ import os
 import pwd
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pyexim import EXIM_COMPAT_VERSION
@@ -149,25 +149,43 @@ def host_name_lookup(ctx: ExpansionContext) -> str | None:
 
 
 def exim_environment(config: Any) -> dict[str, str]:
-    """The environment Exim keeps: keep_environment names (patterns allowed), then
-    add_environment settings; everything else is purged, as Exim does at start-up."""
+    """The environment Exim runs with after start-up (environment_after_startup), as
+    engine text."""
+    kept = environment_after_startup(
+        os.environ, _optional_text(option(config, "keep_environment", None)),
+        _optional_text(option(config, "add_environment", None)),
+        _optional_text(option(config, "timezone", None)))
+    return {to_engine(k): to_engine(v) for k, v in kept.items()}
+
+
+def environment_after_startup(environ: Mapping[str, str], keep: str | None, add: str | None,
+                              timezone: str | None) -> dict[str, str]:
+    """Exim's cleanup_environment() and exim.c's TZ setting.
+
+    Only the variables that match the keep_environment list stay (a string list, not
+    expanded: names, ``^regex``, ``*suffix``, ``!`` negation; none when it is unset).
+    Each add_environment item is then put as putenv() takes it: ``NAME=value`` sets,
+    a bare NAME removes (glibc). Last, TZ follows the ``timezone`` option unless that is
+    "UTC" (Exim then prints times in UTC whatever TZ says, and leaves TZ alone).
+    """
+    from pyexim import lists
     from pyexim.strings import list_items
-    keep = option(config, "keep_environment", None)
     kept: dict[str, str] = {}
     if keep:
-        from pyexim import lists
-        for name, value in os.environ.items():
-            result = lists.match_string_list(name, str(keep), lists.SimpleListContext(),
-                                             caseless=False)
-            if result.matched:
-                kept[name] = value
-    add = option(config, "add_environment", None)
-    if add:
-        for item in list_items(str(add)):
-            name, sep, value = item.partition("=")
-            if sep:
-                kept[name] = value
-    return {to_engine(k): to_engine(v) for k, v in kept.items()}
+        context = lists.SimpleListContext()
+        kept = {name: value for name, value in environ.items()
+                if lists.match_string_list(name, keep, context, caseless=False).matched}
+    for item in list_items(add or ""):
+        name, equals, value = item.partition("=")
+        if equals:
+            kept[name] = value
+        else:
+            kept.pop(name, None)
+    if timezone is None or timezone.lower() != "utc":
+        kept.pop("TZ", None)
+        if timezone is not None:
+            kept["TZ"] = timezone
+    return kept
 
 
 def panic_to_stderr(message: str) -> None:
