@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pyexim.config.value_syntax import format_time as print_time
 from pyexim.errors import ConfigError
 from pyexim.log.lines import (
     MESSAGE_IS_FROZEN,
@@ -38,7 +39,7 @@ from pyexim.log.lines import (
 )
 from pyexim.log.paths import LogPaths, frame, log_file_name, log_paths
 from pyexim.log.selector import DEFAULT_LOG_SELECTOR, LogSelector
-from pyexim.log.text import log_timestamp, print_time, string_printing, time_diff
+from pyexim.log.text import log_timestamp, string_printing, time_diff
 from pyexim.log.writer import LogWriter
 from pyexim.message import HeaderLine, encode
 from pyexim.spool.data_file import parse_data_file

@@ -13,7 +13,7 @@ import grp
 import pwd
 import re
 
-from pyexim.strings import dequote, from_engine, printing, to_engine
+from pyexim.strings import DIGITS, c_int32, dequote, from_engine, printing, to_engine
 
 # ---------------------------------------------------------------------------
 # Small helpers shared by the types
@@ -74,31 +74,26 @@ _TIME_MULTIPLIERS = {"w": 7 * 24 * 3600, "d": 24 * 3600, "h": 3600, "m": 60, "s"
 def read_time(text: str, terminator: str = "") -> int:
     """readconf_readtime: ``[<n>w][<n>d][<n>h][<n>m][<n>s]`` (units in any order, repeatable).
 
-    Returns seconds, or -1 when the text is not a time. Each number must be followed
-    by a unit letter unless it is the last thing before the *terminator* (then it is
-    seconds). Like Exim, ``1h30`` is 1 hour 30 seconds.
+    Returns seconds, or -1 when the text is not a time. Every number needs its unit
+    letter, so ``1h30`` is not a time; the text must end just before *terminator* (or
+    at its end, for ""). The sum is a C int, as in Exim (it wraps).
     """
     total = 0
     pos = 0
+    n = len(text)
     while True:
-        if pos >= len(text) or not text[pos].isdigit():
+        if pos >= n or text[pos] not in DIGITS:
             return -1
         start = pos
-        while pos < len(text) and text[pos].isdigit():
+        while pos < n and text[pos] in DIGITS:
             pos += 1
-        value = int(text[start:pos])
-        unit = text[pos] if pos < len(text) else ""
-        if unit in _TIME_MULTIPLIERS:
-            value *= _TIME_MULTIPLIERS[unit]
-            pos += 1
-        else:
+        multiplier = _TIME_MULTIPLIERS.get(text[pos:pos + 1])
+        if multiplier is None:
             return -1
-        total += value
-        rest = text[pos] if pos < len(text) else ""
-        if rest == terminator:
+        total = c_int32(total + int(text[start:pos]) * multiplier)
+        pos += 1
+        if text[pos:pos + 1] == terminator:
             return total
-        if pos >= len(text):
-            return -1
 
 
 def format_time(seconds: int) -> str:

@@ -26,6 +26,7 @@ from pyexim.address import (
     quote_local_part,
     quoted_string,
 )
+from pyexim.config.value_syntax import format_time, read_time
 from pyexim.expand import arith
 from pyexim.expand.evaluator import ExpansionError, string_integer
 from pyexim.expand.nodes import Operator
@@ -504,42 +505,6 @@ def op_eval(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
                              f'(after processing "{error.consumed}")') from None
 
 
-def read_time(text: str) -> int:
-    """Exim's readconf_readtime (whole seconds): -1 for a malformed time."""
-    total = 0
-    pos, n = 0, len(text)
-    while True:
-        if pos >= n or text[pos] not in DIGITS:
-            return -1
-        start = pos
-        while pos < n and text[pos] in DIGITS:
-            pos += 1
-        value = c_int32(int(text[start:pos]) % (1 << 32))
-        unit = text[pos:pos + 1]
-        multiplier = {"w": 7 * 24 * 3600, "d": 24 * 3600, "h": 3600, "m": 60, "s": 1}.get(unit)
-        if multiplier is None:
-            return -1
-        pos += 1
-        total = c_int32(total + c_int32(value * multiplier))
-        if pos >= n:
-            return total
-
-
-def print_time(t: int) -> str:
-    """Exim's readconf_printtime: 1w4d13h46m39s."""
-    sign = ""
-    if t < 0:
-        sign, t = "-", -t
-    s, t = t % 60, t // 60
-    m, t = t % 60, t // 60
-    h, t = t % 24, t // 24
-    d, w = t % 7, t // 7
-    out = sign + "".join(f"{v}{u}" for v, u in ((w, "w"), (d, "d"), (h, "h"), (m, "m")) if v > 0)
-    if s > 0 or not out or out == "-":
-        out += f"{s}s"
-    return out
-
-
 def op_time_eval(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     n = read_time(text)
     if n < 0:
@@ -555,7 +520,7 @@ def op_time_interval(ev: Evaluator, text: str, arg: str | None, name: str) -> st
     n = 0
     for c in text:
         n = c_int32(n * 10 + ord(c) - 48)
-    return print_time(n)
+    return format_time(n)
 
 
 def op_str2b64(ev: Evaluator, text: str, arg: str | None, name: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyexim.address import AddressError, extract_address
+from pyexim.config.value_syntax import read_time
 from pyexim.strings import c_int32, list_items, lower, printing, strcmpic
 from pyexim.filter.addresses import address_list
 from pyexim.filter.env import Envelope, FilterEnv, FilterExpansionError, FilterVariables
@@ -472,7 +473,7 @@ class _Run:
                 break
         once_repeat = 0
         if "once_repeat" in values:
-            once_repeat = _read_time(values["once_repeat"])
+            once_repeat = read_time(values["once_repeat"])
             if once_repeat < 0:
                 raise FilterRunError(f'Bad time value for "once_repeat" in mail or vacation '
                                      f"command: {values['once_repeat']}")
@@ -485,17 +486,6 @@ class _Run:
                       return_message=command.return_message)
         return Generated(shown or ">**bad-reply**", Kind.REPLY, ignore_error=command.noerror,
                          reply=reply)
-
-
-_TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def _read_time(text: str) -> int:
-    """Exim's readconf_readtime for once_repeat: ``5d4h`` and the like; -1 when malformed."""
-    if not re.fullmatch(r"(?:[0-9]+[smhdw]?)+", text):
-        return -1
-    return sum(int(number) * _TIME_UNITS[unit or "s"]
-               for number, unit in re.findall(r"([0-9]+)([smhdw]?)", text))
 
 
 # ----- condition printing (the -v trace) --------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from pyexim.config.value_syntax import format_time
 from pyexim.log.selector import LogSelector
 from pyexim.message import decode, encode
 from pyexim.strings import from_engine, printing, to_engine
@@ -64,29 +65,11 @@ def string_printing(text: str, *, escape_tab: bool = False, escape_space: bool =
                                 print_topbitchars=top_bit_chars))
 
 
-def print_time(seconds: int) -> str:
-    """readconf_printtime(): 1w2d3h4m5s style, "0s" for zero."""
-    sign = ""
-    if seconds < 0:
-        sign, seconds = "-", -seconds
-    parts = []
-    weeks, rest = divmod(seconds, 7 * 86400)
-    days, rest = divmod(rest, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    for value, unit in ((weeks, "w"), (days, "d"), (hours, "h"), (minutes, "m")):
-        if value:
-            parts.append(f"{value}{unit}")
-    if secs or not parts:
-        parts.append(f"{secs}s")
-    return sign + "".join(parts)
-
-
 def time_diff(seconds: float, selector: LogSelector) -> str:
-    """string_timediff(): "0.123s" under millisec for less than 5 s, else print_time()."""
+    """string_timediff(): "0.123s" under millisec for less than 5 s, else readconf_printtime."""
     whole = int(seconds)
     if whole >= 5 or "millisec" not in selector:
-        return print_time(whole)
+        return format_time(whole)
     return f"{whole}.{int((seconds - whole) * 1_000_000) // 1000:03d}s"
 
 

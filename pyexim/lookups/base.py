@@ -187,30 +187,6 @@ def read_text(path: str) -> str:
         return f.read().decode("latin-1")
 
 
-def read_time(text: str, terminator: str = "") -> int:
-    """Exim's ``readconf_readtime`` (seconds): ``30s``, ``1h30m``, ``2d``; -1 when invalid.
-
-    Every number needs a unit letter; parsing stops at *terminator* (end of text for "").
-    """
-    total = 0
-    i = 0
-    units = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
-    while True:
-        j = i
-        while j < len(text) and text[j].isdigit():
-            j += 1
-        if j == i:
-            return -1
-        value = int(text[i:j])
-        unit = text[j:j + 1]
-        if unit not in units or not unit:
-            return -1
-        total += value * units[unit]
-        i = j + 1
-        if text[i:i + 1] == terminator or (terminator == "" and i >= len(text)):
-            return total
-
-
 _C_INTEGER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyexim.config.value_syntax import read_time
 from pyexim.hostaddr import is_ip_address, reverse_name
 from pyexim.lookups.base import (QUERY, Expander, Found, LookupDefer, LookupType,
-                                 ascii_lower, c_strtol0, read_time)
+                                 ascii_lower, c_strtol0)
 
 TYPES = ("a", "a+", "aaaa", "cname", "csa", "mx", "mxh", "ns", "ptr", "soa", "spf", "srv",
          "tlsa", "txt", "zns")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType, read_time
+from pyexim.config.value_syntax import read_time
+from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
 from pyexim.strings import unprinting
 
 
