@@ -37,12 +37,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
 from pyexim.lookups.base import (C_SPACE, LookupDefer, LookupFailed,
-                                 LookupSyntaxError, ascii_lower, read_text)
+                                 LookupSyntaxError, read_text)
 from pyexim.lookups.context import LookupContext
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.regex import RegexError, compile_pcre, groups_of
-from pyexim.strings import SINGLE_ITEM, list_items
+from pyexim.strings import SINGLE_ITEM, list_items, lower
 from pyexim.taint import is_tainted, mark
 
 if TYPE_CHECKING:
@@ -142,9 +142,9 @@ class ListCache:
 
 def in_list(value: str, list_text: str, *, caseless: bool = False) -> str | None:
     """``${if inlist{}{}}``/``inlisti``: the list item equal to *value*, or None."""
-    want = ascii_lower(value) if caseless else value
+    want = lower(value) if caseless else value
     for item in list_items(list_text):
-        if (ascii_lower(item) if caseless else item) == want:
+        if (lower(item) if caseless else item) == want:
             return item
     return None
 
@@ -236,12 +236,12 @@ class _StringCheck:
 
 def _string_block(subject: str, caseless: bool, expand_setup: int, at_is_special: bool,
                   env: _Env, use_partial: bool = True) -> _StringCheck:
-    return _StringCheck(subject, ascii_lower(subject) if caseless else subject, expand_setup,
+    return _StringCheck(subject, lower(subject) if caseless else subject, expand_setup,
                         use_partial, caseless, at_is_special, env)
 
 
 def _same(a: str, b: str, caseless: bool) -> bool:
-    return ascii_lower(a) == ascii_lower(b) if caseless else a == b
+    return lower(a) == lower(b) if caseless else a == b
 
 
 def _check_string(cb: _StringCheck, pattern: str, cell: _Value | None) -> _Item:
@@ -288,7 +288,7 @@ def _check_string(cb: _StringCheck, pattern: str, cell: _Value | None) -> _Item:
             if s[1:len(s) - 1] in cb.env.lookups.interfaces():
                 return hit(pattern, _caps(zero, 0, [], setup))
             return _FAIL
-        elif ascii_lower(pattern[:4]) == "@mx_":
+        elif lower(pattern[:4]) == "@mx_":
             mx = _check_mx(cb, s, pattern)
             if mx is not None:
                 return hit(pattern, _caps(zero, 0, [], setup)) if mx.rc == OK else mx
@@ -326,7 +326,7 @@ def _parse_type_or_panic(text: str) -> LookupSpec:
 def _check_mx(cb: _StringCheck, s: str, pattern: str) -> _Item | None:
     """``@mx_any``, ``@mx_primary``, ``@mx_secondary`` (None: not one of them after all)."""
     rest = pattern[4:]
-    low = ascii_lower(rest)
+    low = lower(rest)
     prim = secy = False
     if low.startswith("any"):
         rest = rest[3:]
@@ -337,7 +337,7 @@ def _check_mx(cb: _StringCheck, s: str, pattern: str) -> _Item | None:
     else:
         return None
     ignore: str | None = None
-    if ascii_lower(rest[:8]) == "/ignore=":
+    if lower(rest[:8]) == "/ignore=":
         ignore = rest[8:]
     elif rest:
         return None
@@ -661,9 +661,9 @@ def match_address(address: str, list_text: str | None, ctx: ListContext, *,
     """
     at = address.rfind("@")
     if caseless or at < 0:
-        lowered = ascii_lower(address)
+        lowered = lower(address)
     else:
-        lowered = address[:at + 1] + ascii_lower(address[at + 1:])
+        lowered = address[:at + 1] + lower(address[at + 1:])
     from pyexim.addresslist import _AddressCheck
     env = _Env(ctx, list_name)
     block = _AddressCheck(address, lowered, 1 if expand_setup == 0 else expand_setup,

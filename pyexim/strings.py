@@ -62,18 +62,20 @@ def from_engine(text: str) -> str:
     return mark(converted, isinstance(text, Tainted))
 
 
+_UPPER_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER_ASCII = "abcdefghijklmnopqrstuvwxyz"
+_TO_LOWER = str.maketrans(_UPPER_ASCII, _LOWER_ASCII)
+_TO_UPPER = str.maketrans(_LOWER_ASCII, _UPPER_ASCII)
+
+
 def lower(text: str) -> str:
     """C-locale tolower: only ASCII letters change (str.lower would touch latin-1 letters)."""
-    if text.isascii():
-        return text.lower()
-    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+    return text.lower() if text.isascii() else text.translate(_TO_LOWER)
 
 
 def upper(text: str) -> str:
     """C-locale toupper."""
-    if text.isascii():
-        return text.upper()
-    return "".join(ch.upper() if ch.isascii() else ch for ch in text)
+    return text.upper() if text.isascii() else text.translate(_TO_UPPER)
 
 
 def strcmpic(a: str, b: str) -> int:

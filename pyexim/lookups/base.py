@@ -149,15 +149,8 @@ def strerror(exc: OSError) -> str:
     return exc.strerror or os.strerror(exc.errno or 0)
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
 # C's isspace() in the "C" locale, which is what Exim's parsers use.
 C_SPACE = " \t\n\r\v\f"
-
-
-def ascii_lower(text: str) -> str:
-    """Lower-case ASCII letters only, as Exim's ``tolower`` in the C locale does."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def open_and_read(filename: str, purpose: str, type_name: str) -> str:

@@ -22,8 +22,8 @@ from typing import Any
 
 from pyexim.config.value_syntax import read_time
 from pyexim.hostaddr import is_ip_address, reverse_name
-from pyexim.lookups.base import (QUERY, Expander, Found, LookupDefer, LookupType,
-                                 ascii_lower, c_strtol0)
+from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType, c_strtol0
+from pyexim.strings import lower
 
 TYPES = ("a", "a+", "aaaa", "cname", "csa", "mx", "mxh", "ns", "ptr", "soa", "spf", "srv",
          "tlsa", "txt", "zns")
@@ -71,11 +71,11 @@ class Dnsdb(LookupType):
         retrans: int | None = None
         retry: int | None = None
         while True:
-            low = ascii_lower(q)
+            low = lower(q)
             if low.startswith("defer_") or low.startswith("dnssec_"):
                 which = "defer" if low.startswith("defer_") else "dnssec"
                 q = q[len(which) + 1:]
-                low = ascii_lower(q)
+                low = lower(q)
                 for mode in ("strict", "lax", "never"):
                     if low.startswith(mode):
                         q = q[len(mode):]
@@ -110,7 +110,7 @@ class Dnsdb(LookupType):
         rtype = "txt"
         equals = q.find("=")
         if equals >= 0:
-            tname = ascii_lower(q[:equals].rstrip(_SPACE))
+            tname = lower(q[:equals].rstrip(_SPACE))
             if tname not in TYPES:
                 raise LookupDefer("unsupported DNS record type")
             rtype = tname

@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pyexim.strings import dequote
+from pyexim.strings import dequote, lower
 from pyexim.hostaddr import host_is_in_net, ip_mask_offset, is_ip_address
 from pyexim.lookups.base import (ABSFILE, C_SPACE, Expander, Found, LookupDefer, LookupType,
-                                 ascii_lower, open_and_read)
+                                 open_and_read)
 
 PLAIN, WILD, NWILD, IP = "plain", "wild", "nwild", "ip"
 
@@ -148,13 +148,13 @@ class Lsearch(LookupType):
         if f.index is None:
             f.index = {}
             for n, linekey, _ in _entries(f, False):
-                f.index.setdefault(ascii_lower(linekey), n)
-        return f.index.get(ascii_lower(key))
+                f.index.setdefault(lower(linekey), n)
+        return f.index.get(lower(key))
 
     def _matcher(self, key: str, ctx: Any, expand: Expander | None) -> Callable[[str], bool]:
         if self.kind == PLAIN:
-            lkey = ascii_lower(key)
-            return lambda linekey: ascii_lower(linekey) == lkey
+            lkey = lower(key)
+            return lambda linekey: lower(linekey) == lkey
         if self.kind == IP:
             def ip_match(linekey: str) -> bool:
                 if linekey == "*":
@@ -167,7 +167,7 @@ class Lsearch(LookupType):
             return ip_match
         from pyexim.lists import match_wild_key
         expander = expand if self.kind == WILD else None
-        lkey = ascii_lower(key)
+        lkey = lower(key)
 
         def wild_match(linekey: str) -> bool:
             # Literal and "*tail" keys are the common case: compare them directly (as the
@@ -176,8 +176,8 @@ class Lsearch(LookupType):
                     "$" not in linekey and "\\" not in linekey and \
                     linekey[-1] not in C_SPACE:
                 if linekey[0] != "*":
-                    return ascii_lower(linekey) == lkey
-                tail = ascii_lower(linekey[1:])
+                    return lower(linekey) == lkey
+                tail = lower(linekey[1:])
                 return len(tail) <= len(lkey) and lkey.endswith(tail)
             return match_wild_key(key, linekey, ctx, expand=expander,
                                   expand_key=self.kind == WILD)
