@@ -17,25 +17,10 @@ import string
 from _socket import AF_INET, AF_INET6, inet_pton
 from functools import lru_cache
 
+from pyexim.strings import strtol
+
 _PUNCT = frozenset(string.punctuation)
 _HEX = frozenset("0123456789abcdefABCDEF")
-_DIGITS = frozenset("0123456789")
-
-
-def _c_strtol10(s: str, i: int) -> tuple[int | None, int]:
-    """C ``strtol(s+i, &end, 10)`` for the IPv4 component scanner: (value or None, end index)."""
-    j = i
-    while j < len(s) and s[j] in " \t\n\r\v\f":
-        j += 1
-    k = j
-    if k < len(s) and s[k] in "+-":
-        k += 1
-    d = k
-    while d < len(s) and s[d] in _DIGITS:
-        d += 1
-    if d == k:
-        return None, i
-    return int(s[j:d]), d
 
 
 def extract_port(text: str) -> tuple[str, int]:
@@ -67,7 +52,7 @@ def _whole_strtol10(text: str) -> int | None:
     """C ``strtol`` that must use all of *text* (an empty text is 0); None otherwise."""
     if not text:
         return 0
-    value, end = _c_strtol10(text, 0)
+    value, end, _overflow = strtol(text)
     return value if end == len(text) else None
 
 
@@ -92,9 +77,8 @@ def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
     if slash >= 0:
         if not allow_mask:
             return 0
-        value, used = _c_strtol10(s, slash + 1)
-        rest_start = used if value is not None else slash + 1
-        if rest_start != len(s) or (value is not None and value < 0):
+        value, used, _overflow = strtol(s, 10, slash + 1)
+        if used != len(s) or value < 0:
             return 0
         end = slash
     percent = s.find("%")
@@ -132,8 +116,8 @@ def _ipv4_words(address: str) -> int:
             if i >= len(address) or address[i] != ".":
                 break
             i += 1
-        value, end = _c_strtol10(address, i)
-        if value is None:
+        value, end, _overflow = strtol(address, 10, i)
+        if end == i:
             break
         parts[k] = value
         i = end
@@ -248,8 +232,7 @@ def host_is_in_net(host: str, net: str, maskoffset: int = 0) -> bool:
 
 
 def _atoi(s: str) -> int:
-    value, _ = _c_strtol10(s, 0)
-    return value or 0
+    return strtol(s)[0]
 
 
 def reverse_name(address: str) -> str:

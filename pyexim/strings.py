@@ -309,30 +309,40 @@ def append_list_element(current: str | None, sep: str, element: str) -> str:
 # ---------------------------------------------------------------------------
 # Numbers
 
-def strtol_prefix(text: str, base: int = 10) -> tuple[int, int, bool]:
-    """C strtol: (value, index after the number, overflowed) for *text*.
+_DIGIT_VALUES = {ch: int(ch, 36) for ch in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
-    Leading white space and a sign are accepted; no digits leaves the index at 0.
-    The value is clamped to the signed 64-bit range on overflow.
+
+def strtol(text: str, base: int = 10, pos: int = 0) -> tuple[int, int, bool]:
+    """C strtol at *pos*: (value, index after the number, overflowed).
+
+    Leading white space and a sign are accepted. Base 0 reads ``0x`` hex, ``0`` octal or
+    decimal, as C does; base 16 also skips a ``0x`` prefix. With no digits the value is 0
+    and the index is *pos* (C's endptr = nptr). On overflow the value is clamped to the
+    range of a 64-bit long, as C does.
     """
     n = len(text)
-    p = 0
+    p = pos
     while p < n and text[p] in SPACE:
         p += 1
     sign = 1
     if p < n and text[p] in "+-":
         sign = -1 if text[p] == "-" else 1
         p += 1
-    if base == 16 and text[p:p + 2].lower() == "0x" and p + 2 < n and text[p + 2] in XDIGITS:
+    hex_prefix = text[p:p + 2] in ("0x", "0X") and p + 2 < n and text[p + 2] in XDIGITS
+    if base == 0:
+        base = 16 if hex_prefix else 8 if text[p:p + 1] == "0" else 10
+    if base == 16 and hex_prefix:
         p += 2
     start = p
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:base]
     value = 0
-    while p < n and text[p].lower() in digits:
-        value = value * base + digits.index(text[p].lower())
+    while p < n:
+        digit = _DIGIT_VALUES.get(text[p], base)
+        if digit >= base:
+            break
+        value = value * base + digit
         p += 1
     if p == start:
-        return 0, 0, False
+        return 0, pos, False
     value *= sign
     overflow = not (-(1 << 63) <= value < (1 << 63))
     if overflow:

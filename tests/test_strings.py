@@ -1,4 +1,4 @@
-"""Exim's string.c helpers on byte text: escapes, printing, dequoting, lists (pyexim.strings).
+"""Exim's string.c helpers on byte text: escapes, printing, dequoting, lists, strtol (pyexim.strings).
 
 The list cases of the callers (pyexim.lists, the configuration) are in tests/test_lists.py and
 tests/config/test_value_syntax.py."""
@@ -17,6 +17,7 @@ from pyexim.strings import (
     list_separator,
     next_in_list,
     printing,
+    strtol,
     unprinting,
 )
 from pyexim.taint import Tainted, is_tainted
@@ -129,3 +130,21 @@ def test_append_list_element_round_trip(elements: list[str]) -> None:
     for element in elements:
         joined = append_list_element(joined, ":", element)
     assert list(list_items(joined or "")) == (elements if joined else [])
+
+
+@pytest.mark.parametrize("text,base,pos,result", [
+    ("  42rest", 10, 0, (42, 4, False)),
+    ("-17", 10, 0, (-17, 3, False)),
+    ("0x1fg", 0, 0, (31, 4, False)),
+    ("0x1f", 16, 0, (31, 4, False)),
+    ("0xg", 0, 0, (0, 1, False)),          # "0x" without a hex digit: just the 0
+    ("017", 0, 0, (15, 3, False)),
+    ("089", 0, 0, (0, 1, False)),          # octal stops at 8
+    ("x", 10, 0, (0, 0, False)),           # no digits: C's endptr = nptr
+    ("a.b.12", 10, 4, (12, 6, False)),
+    ("a.b.x", 10, 4, (0, 4, False)),
+    ("99999999999999999999", 10, 0, ((1 << 63) - 1, 20, True)),
+    ("-99999999999999999999", 10, 0, (-(1 << 63), 21, True)),
+])
+def test_strtol(text: str, base: int, pos: int, result: tuple[int, int, bool]) -> None:
+    assert strtol(text, base, pos) == result

@@ -26,7 +26,7 @@ from pyexim.config.value_syntax import (
     skip_space,
     user_name,
 )
-from pyexim.strings import list_items
+from pyexim.strings import list_items, strtol
 
 if TYPE_CHECKING:
     from pyexim.config.options import Opt
@@ -205,10 +205,10 @@ def _leading_integer(text: str, base: int, kind: str, name: str) -> tuple[int, i
     ValueError "integer expected for NAME" (with *kind*, e.g. "octal ") when there is
     none, and Exim's overflow message when it does not fit a C long.
     """
-    parsed, end = _strtol(text, base)
+    parsed, end, overflow = strtol(text, base)
     if end == 0:
         raise ValueError(f"{kind}integer expected for {name}")
-    if parsed is None:
+    if overflow:
         raise _too_large(text)
     return parsed, end
 
@@ -217,32 +217,6 @@ def _c_div(numerator: int, denominator: int) -> int:
     """C integer division (truncates toward zero)."""
     quotient = abs(numerator) // abs(denominator)
     return quotient if (numerator < 0) == (denominator < 0) else -quotient
-
-
-def _strtol(text: str, base: int) -> tuple[int | None, int]:
-    """C strtol(): (value or None on overflow, index after the number; 0 = no number)."""
-    match = re.match(r"[ \t\n\v\f\r]*([+-]?)", text)
-    assert match is not None
-    pos = match.end()
-    sign = -1 if match.group(1) == "-" else 1
-    digits_re = {8: "[0-7]+", 10: "[0-9]+", 16: "[0-9a-fA-F]+"}
-    if base == 0:
-        if re.match(r"0[xX][0-9a-fA-F]", text[pos:]):
-            base, pos = 16, pos + 2
-        elif text[pos:pos + 1] == "0":
-            base = 8
-        else:
-            base = 10
-    elif base == 16 and re.match(r"0[xX][0-9a-fA-F]", text[pos:]):
-        pos += 2
-    number = re.match(digits_re[base], text[pos:])
-    if not number:
-        return 0, 0
-    value = sign * int(number.group(0), base)
-    end = pos + number.end()
-    if value > 2**63 - 1 or value < -(2**63):
-        return None, end
-    return value, end
 
 
 class MkInt(Int):

@@ -34,7 +34,7 @@ from pyexim.expand.nodes import (
     Word,
     broken_in,
 )
-from pyexim.strings import SPACE, lower, strtol_prefix
+from pyexim.strings import SPACE, lower, strtol
 from pyexim.taint import Tainted
 
 
@@ -393,7 +393,7 @@ def string_integer(text: str, isplus: bool = False) -> int:
         s = s.lstrip(" \t\n\v\f\r")
         if not s:
             return 0
-    value, end, overflow = strtol_prefix(s, 10)
+    value, end, overflow = strtol(s, 10)
     if end == 0:
         raise ExpansionError(f'integer expected but "{s}" found')
     if value < 0 and isplus:

@@ -36,7 +36,7 @@ from pyexim.expand.listitems import (
 from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import compute_hash, compute_nhash, extract_substr
 from pyexim.expand.pcre import compile_or_fail
-from pyexim.strings import SPACE, dequote, lower, printing, strtol_prefix
+from pyexim.strings import SPACE, dequote, lower, printing, strtol
 from pyexim.taint import Tainted, mark
 
 if TYPE_CHECKING:
@@ -332,7 +332,7 @@ def item_substring(ev: Evaluator, item: Item, skipping: bool) -> str:
         text = subs[i]
         if text is None:
             continue
-        value, end, _ = strtol_prefix(text, 10)
+        value, end, _ = strtol(text, 10)
         value = _c_int(value)  # Exim casts strtol's long to int
         if (end == 0 and text != "") or (end != 0 and end != len(text)) or (
                 i != 0 and value < 0):

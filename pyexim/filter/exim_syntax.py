@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyexim.strings import XDIGITS, c_int32, interpret_escape, strtol_prefix
+from pyexim.strings import c_int32, interpret_escape, strtol
 
 # Exim reads every word and string into a 1024-byte buffer.
 _BUFFER_SIZE = 1024
@@ -199,13 +199,7 @@ def c_strtol_int(text: str, base: int) -> tuple[int, str]:
 
     Base 0 picks 16 for ``0x``, 8 for a leading 0, else 10, as C does.
     """
-    if base == 0:
-        body = text.lstrip(" \t\n\v\f\r").lstrip("+-")
-        if body[:2].lower() == "0x" and body[2:3] and body[2] in XDIGITS:
-            base = 16
-        else:
-            base = 8 if body.startswith("0") else 10
-    value, end, _overflow = strtol_prefix(text, base)
+    value, end, _overflow = strtol(text, base)
     return c_int32(value), text[end:] if end else text
 
 

@@ -18,7 +18,6 @@ A lookup type is one object in the registry (``registry.LOOKUP_TYPES``) with:
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -178,21 +177,3 @@ def read_text(path: str) -> str:
     keeps Exim's byte strings (pyexim.strings)."""
     with open(path, "rb") as f:
         return f.read().decode("latin-1")
-
-
-_C_INTEGER = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-
-
-def c_strtol0(text: str) -> tuple[int, int]:
-    """C's ``strtol(text, &end, 0)``: (value, characters used); (0, 0) when no number."""
-    m = _C_INTEGER.match(text)
-    if m is None:
-        return 0, 0
-    digits = m.group(2)
-    if digits[:2].lower() == "0x":
-        value = int(digits[2:], 16)
-    elif digits.startswith("0"):
-        value = int(digits, 8)
-    else:
-        value = int(digits)
-    return (-value if m.group(1) == "-" else value), m.end()

@@ -22,8 +22,8 @@ from typing import Any
 
 from pyexim.config.value_syntax import read_time
 from pyexim.hostaddr import is_ip_address, reverse_name
-from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType, c_strtol0
-from pyexim.strings import lower
+from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
+from pyexim.strings import lower, strtol
 
 TYPES = ("a", "a+", "aaaa", "cname", "csa", "mx", "mxh", "ns", "ptr", "soa", "spf", "srv",
          "tlsa", "txt", "zns")
@@ -95,7 +95,7 @@ class Dnsdb(LookupType):
                 retrans = value
                 q = q[comma:]
             elif low.startswith("retry_"):
-                value, used = c_strtol0(q[6:])
+                value, used, _overflow = strtol(q[6:], 0)
                 if value < 0:
                     raise LookupDefer("unsupported dnsdb retry count")
                 retry = value
