@@ -309,7 +309,8 @@ def append_list_element(current: str | None, sep: str, element: str) -> str:
 # ---------------------------------------------------------------------------
 # Numbers
 
-_DIGIT_VALUES = {ch: int(ch, 36) for ch in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_DIGIT_VALUES = {ch: int(ch, 36)
+                 for ch in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 
 def strtol(text: str, base: int = 10, pos: int = 0) -> tuple[int, int, bool]:

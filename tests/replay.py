@@ -91,7 +91,8 @@ def _world_runnable(path: Path, mode: int = stat.S_IXOTH) -> bool:
 def _interpreter() -> str | None:
     """A Python of this version that Debian-exim may run (the venv's may sit under /root)."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for candidate in (sys.executable, f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"):
+    for candidate in (sys.executable, f"/usr/bin/python{version}",
+                      f"/usr/local/bin/python{version}"):
         if _world_runnable(Path(candidate)):
             return candidate
     return None

@@ -1,4 +1,5 @@
-"""Exim's string.c helpers on byte text: escapes, printing, dequoting, lists, strtol (pyexim.strings).
+"""Exim's string.c helpers on byte text (pyexim.strings): escapes, printing, dequoting, lists,
+strtol.
 
 The list cases of the callers (pyexim.lists, the configuration) are in tests/test_lists.py and
 tests/config/test_value_syntax.py."""
