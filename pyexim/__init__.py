@@ -3,6 +3,14 @@
 pyexim reads an existing exim.conf and behaves as Exim 4.96 does with it. The
 architecture and module map are in ../shared/DESIGN.md; each package's
 ``__init__`` docstring states its contract.
+
+Text. Exim works on bytes, and pyexim holds them losslessly in ``str`` in one of two
+forms. *Byte text* (one character per byte, latin-1 code points) is what the expansion
+engine, lists, lookups and filters work on, so lengths, substrings and hashes count
+bytes as Exim's do (pyexim.strings). *Message text* (UTF-8 decoded with surrogateescape,
+``pyexim.message.decode``/``encode``) is what pyexim.message, pyexim.config, the SMTP
+machines, the spool and the log lines hold. ``pyexim.strings.to_engine``/``from_engine``
+convert between the two; a function says which form it takes where it is not byte text.
 """
 
 __version__ = "0.1.0"

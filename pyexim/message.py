@@ -60,12 +60,14 @@ __all__ = [
 
 
 def decode(raw: bytes) -> str:
-    """Bytes from a message, a spool file or the wire as pyexim text (lossless)."""
+    """Bytes from a message, a spool file or the wire as message text: UTF-8 with
+    surrogateescape, lossless (see the pyexim package docstring; the expansion engine
+    takes byte text, pyexim.strings.to_engine)."""
     return raw.decode("utf-8", "surrogateescape")
 
 
 def encode(text: str) -> bytes:
-    """pyexim text back to the exact bytes it came from."""
+    """Message text back to the exact bytes it came from."""
     return text.encode("utf-8", "surrogateescape")
 
 
