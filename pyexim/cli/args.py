@@ -40,18 +40,19 @@ def is_message_id(text: str) -> bool:
 
 
 _TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_TIME_VALUE = re.compile(r"(?:\d+[smhdw]?)+")
+# Every number carries its unit: readconf_readtime refuses "45" and "1h5".
+_TIME_VALUE = re.compile(r"(?:\d+[smhdw])+")
 
 
 def parse_time(text: str) -> int:
-    """An Exim time value (``1h30m``, ``45``, ``2d``) in seconds; -1 when it is malformed.
+    """An Exim time value (``1h30m``, ``45s``, ``2d``) in seconds; -1 when it is malformed.
 
     The whole-second form of Exim's readconf_readtime, as -q, -or, -os and -bw use it.
     """
     if not _TIME_VALUE.fullmatch(text):
         return -1
-    return sum(int(number) * _TIME_UNITS[unit or "s"]
-               for number, unit in re.findall(r"(\d+)([smhdw]?)", text))
+    return sum(int(number) * _TIME_UNITS[unit]
+               for number, unit in re.findall(r"(\d+)([smhdw])", text))
 
 
 class _Fields:
@@ -689,7 +690,8 @@ def _switch_o(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
         text = rest if rest else r.next_value(arg)
         seconds = parse_time(text)
         if seconds < 0:
-            raise UsageError(f"bad time value {text}: abandoned")
+            # exim.c names the argument the value was in: "-or45", or "45" after "-or".
+            raise UsageError(f"bad time value {arg if rest else text}: abandoned")
         if letter == "r":
             inv.receive_timeout = seconds
         else:
@@ -753,7 +755,7 @@ def _switch_q(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
         text = rest if rest else r.next_value(arg)
         run.interval = parse_time(text)
         if run.interval <= 0:
-            raise UsageError(f"bad time value {text}: abandoned")
+            raise UsageError(f"bad time value {arg if rest else text}: abandoned")
     inv.queue_run = run
     return False
 

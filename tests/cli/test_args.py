@@ -94,7 +94,9 @@ def test_macros_keep_order_and_values() -> None:
     (["-Mrm"], "no message ids given after -Mrm option"),
     (["-Mrm", "not-an-id"], "malformed message id not-an-id after -Mrm option"),
     (["-q", "-q"], "-q specified more than once"),
-    (["-qxyz"], "bad time value xyz: abandoned"),
+    (["-qxyz"], "bad time value -qxyz: abandoned"),
+    (["-q45"], "bad time value -q45: abandoned"),
+    (["-or", "1h5"], "bad time value 1h5: abandoned"),
     (["-bf"], "file name expected after -bf"),
     (["-bh"], "unknown, malformed, or incomplete option -bh"),
     (["-L", "x" * 33], f'the -L syslog name is too long: "{"x" * 33}"'),
@@ -163,8 +165,8 @@ def test_selection_suffixes() -> None:
 
 
 @pytest.mark.parametrize("text, seconds", [
-    ("45", 45), ("1m", 60), ("1h30m", 5400), ("2d", 172800), ("1w", 604800), ("1h5", 3605),
-    ("", -1), ("x", -1), ("1x", -1), ("-5", -1),
+    ("45s", 45), ("1m", 60), ("1h30m", 5400), ("2d", 172800), ("1w", 604800), ("1h5s", 3605),
+    ("", -1), ("x", -1), ("1x", -1), ("-5", -1), ("45", -1), ("1h5", -1),
 ])
 def test_parse_time(text: str, seconds: int) -> None:
     assert parse_time(text) == seconds
