@@ -16,10 +16,7 @@ import re
 
 from pyexim.errors import UsageError
 
-# Exim 4.96 message ids: 6 base-62 time, 6 base-62 pid, 2 base-62 fraction.
-_MESSAGE_ID = re.compile(r"^[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}$")
-
-# The -R/-S suffixes, in exim.c's order (index matters: see _select_flags).
+# The -R/-S suffixes, in exim.c's order (index matters: see _selection).
 _SELECT_SUFFIXES = ("f", "ff", "r", "rf", "rff")
 
 # -M<x> message actions that take a list of ids (the rest of the command line).
@@ -35,8 +32,13 @@ _ERROR_STYLES = {"e": "sender_ok", "m": "sender", "p": "stderr", "q": "stderr", 
 
 
 def is_message_id(text: str) -> bool:
-    """True when *text* has the shape of an Exim 4.96 message id."""
-    return bool(_MESSAGE_ID.match(text))
+    """True when *text* has the shape of a message id (pyexim.spool.msgid owns the format).
+
+    Imported on first use: most command lines hold no message id, and the spool module
+    is not worth its import time to a -bV or -bP.
+    """
+    from pyexim.spool.msgid import is_message_id as spool_is_message_id
+    return spool_is_message_id(text)
 
 
 _TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
