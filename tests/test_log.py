@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from pyexim.config.value_syntax import format_time as print_time
 from pyexim.errors import ConfigError
 from pyexim.log.lines import (
     MESSAGE_IS_FROZEN,
@@ -45,6 +44,7 @@ from pyexim.message import HeaderLine, encode
 from pyexim.spool.data_file import parse_data_file
 from pyexim.spool.header_file import SpoolHeader, parse_header_file
 from pyexim.spool.msgid import external_id
+from pyexim.timevalue import format_time as print_time
 
 GOLDEN = Path(__file__).parent / "spool" / "golden"
 RUNS = ("log-default", "log-all")

@@ -16,9 +16,9 @@ import socket
 
 from pyexim.acl.engine import Call
 from pyexim.acl.where import Rc
-from pyexim.config.value_syntax import read_time
 from pyexim.regex import RegexError, compile_pcre
 from pyexim.strings import list_items
+from pyexim.timevalue import read_time
 
 #: Exim's malware scanner types: name -> (default socket, connection kind).
 SCANNERS: dict[str, tuple[str | None, str]] = {

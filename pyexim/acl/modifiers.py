@@ -16,9 +16,9 @@ import time
 from pyexim.acl.engine import Call
 from pyexim.acl.state import AclState, AddedHeader
 from pyexim.acl.where import Rc
-from pyexim.config.value_syntax import read_time
 from pyexim.strings import list_items, list_separator, next_in_list, printing
 from pyexim.taint import is_tainted
+from pyexim.timevalue import read_time
 
 _POSITIONS = ((":after_received:", "after_received"), (":at_start_rfc:", "rfc"),
               (":at_start:", "top"), (":at_end:", "bottom"))

@@ -19,8 +19,8 @@ import re
 from pyexim.acl.engine import Call
 from pyexim.acl.hints import HintsDb, HintsUnavailable
 from pyexim.acl.where import Rc, Where
-from pyexim.config.value_syntax import read_time
 from pyexim.strings import list_items
+from pyexim.timevalue import read_time
 
 _NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)")
 _MODE_NAMES = {"per_addr": "per_addr", "per_byte": "per_byte", "per_cmd": "per_cmd",

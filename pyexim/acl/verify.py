@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 from pyexim.acl.engine import Call
 from pyexim.acl.state import RouteVerify, VerifiedSender
-from pyexim.acl.where import HAVE_DATA, ALL, Rc, Where, bits
-from pyexim.address import AddressError, AddressOptions, GroupState, extract_address, \
-    find_address_end
-from pyexim.config.value_syntax import read_time
+from pyexim.acl.where import ALL, HAVE_DATA, Rc, Where, bits
+from pyexim.address import (
+    AddressError,
+    AddressOptions,
+    GroupState,
+    extract_address,
+    find_address_end,
+)
 from pyexim.expand import HeaderView
-from pyexim.strings import SPACE, printing
-from pyexim.strings import list_items
+from pyexim.strings import SPACE, list_items, printing
+from pyexim.timevalue import read_time
 
 CALLOUT_TIMEOUT_DEFAULT = 30
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from pyexim.errors import UsageError
+from pyexim.timevalue import read_time
 
 # The -R/-S suffixes, in exim.c's order (index matters: see _selection).
 _SELECT_SUFFIXES = ("f", "ff", "r", "rf", "rff")
@@ -39,22 +40,6 @@ def is_message_id(text: str) -> bool:
     """
     from pyexim.spool.msgid import is_message_id as spool_is_message_id
     return spool_is_message_id(text)
-
-
-_TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-# Every number carries its unit: readconf_readtime refuses "45" and "1h5".
-_TIME_VALUE = re.compile(r"(?:\d+[smhdw])+")
-
-
-def parse_time(text: str) -> int:
-    """An Exim time value (``1h30m``, ``45s``, ``2d``) in seconds; -1 when it is malformed.
-
-    The whole-second form of Exim's readconf_readtime, as -q, -or, -os and -bw use it.
-    """
-    if not _TIME_VALUE.fullmatch(text):
-        return -1
-    return sum(int(number) * _TIME_UNITS[unit]
-               for number, unit in re.findall(r"(\d+)([smhdw])", text))
 
 
 class _Fields:
@@ -461,7 +446,7 @@ def _switch_b(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
         inv.inetd_wait = True
         inv.daemon_foreground = True
         if rest:
-            timeout = parse_time(rest)
+            timeout = read_time(rest)
             if timeout <= 0:
                 raise UsageError(f"bad time value {arg}: abandoned")
             inv.inetd_wait_timeout = timeout
@@ -690,7 +675,7 @@ def _switch_o(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
             inv.pid_file = r.next_value(arg)
     elif letter in ("r", "s"):
         text = rest if rest else r.next_value(arg)
-        seconds = parse_time(text)
+        seconds = read_time(text)
         if seconds < 0:
             # exim.c names the argument the value was in: "-or45", or "45" after "-or".
             raise UsageError(f"bad time value {arg if rest else text}: abandoned")
@@ -755,7 +740,7 @@ def _switch_q(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
                 run.stop_id = r.next_value(arg)
     else:
         text = rest if rest else r.next_value(arg)
-        run.interval = parse_time(text)
+        run.interval = read_time(text)
         if run.interval <= 0:
             raise UsageError(f"bad time value {arg if rest else text}: abandoned")
     inv.queue_run = run

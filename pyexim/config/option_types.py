@@ -16,17 +16,16 @@ from pyexim.config.value_syntax import (
     extra_chars_reason,
     find_group,
     find_user,
-    format_time,
     group_name,
     is_c_space,
     parse_rewrite_rule,
     printable,
     read_string,
-    read_time,
     skip_space,
     user_name,
 )
 from pyexim.strings import list_items, strtol
+from pyexim.timevalue import format_time, read_time
 
 if TYPE_CHECKING:
     from pyexim.config.options import Opt

@@ -31,10 +31,10 @@ from pyexim.config.options import (
     dequote,
     parse_rewrite_rule,
     read_string,
-    read_time,
 )
 from pyexim.config.source import NAME_MAX, WS, ConfigFileError, LogicalLine, Source, read_name
 from pyexim.errors import ConfigError, NotAvailableError, SourceLoc
+from pyexim.timevalue import read_time
 
 # MAX_NAMED_LIST in Debian's build (readconf.c: read_named_list).
 MAX_NAMED_LISTS = 32

@@ -26,7 +26,6 @@ from pyexim.address import (
     quote_local_part,
     quoted_string,
 )
-from pyexim.config.value_syntax import format_time, read_time
 from pyexim.expand import arith
 from pyexim.expand.evaluator import ExpansionError, string_integer
 from pyexim.expand.nodes import Operator
@@ -44,6 +43,7 @@ from pyexim.strings import (
     upper,
 )
 from pyexim.taint import Tainted, mark
+from pyexim.timevalue import format_time, read_time
 
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator

@@ -16,18 +16,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyexim.address import AddressError, extract_address
-from pyexim.config.value_syntax import read_time
-from pyexim.strings import c_int32, list_items, lower, printing, strcmpic
 from pyexim.filter.addresses import address_list
 from pyexim.filter.env import Envelope, FilterEnv, FilterExpansionError, FilterVariables
 from pyexim.filter.exim_syntax import (
-    MAIL_KEYWORDS, Add, And, Command, Compare, Condition, Deliver, Finish, Flag, ForAnyAddress,
-    Headers, If, Logfile, Logwrite, Mail, Or, ParsedFilter, Personal, Pipe, Save, Testprint,
-    c_strtol_int)
+    MAIL_KEYWORDS,
+    Add,
+    And,
+    Command,
+    Compare,
+    Condition,
+    Deliver,
+    Finish,
+    Flag,
+    ForAnyAddress,
+    Headers,
+    If,
+    Logfile,
+    Logwrite,
+    Mail,
+    Or,
+    ParsedFilter,
+    Personal,
+    Pipe,
+    Save,
+    Testprint,
+    c_strtol_int,
+)
 from pyexim.filter.matching import get_number, strstric
 from pyexim.filter.personal import is_personal
 from pyexim.filter.result import OUTCOME_REPORT, FilterResult, Generated, Kind, Outcome, Reply
 from pyexim.regex import RegexError, compile_pcre, groups_of
+from pyexim.strings import c_int32, list_items, lower, printing, strcmpic
+from pyexim.timevalue import read_time
 
 Report = Callable[[str], None]
 

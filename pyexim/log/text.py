@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from pyexim.config.value_syntax import format_time
 from pyexim.log.selector import LogSelector
 from pyexim.message import decode, encode
 from pyexim.strings import from_engine, printing, to_engine
+from pyexim.timevalue import format_time
 
 
 def zone_offset(when: float, *, utc: bool = False) -> str:

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyexim.config.value_syntax import read_time
 from pyexim.hostaddr import is_ip_address, reverse_name
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
 from pyexim.strings import lower, strtol
+from pyexim.timevalue import read_time
 
 TYPES = ("a", "a+", "aaaa", "cname", "csa", "mx", "mxh", "ns", "ptr", "soa", "spf", "srv",
          "tlsa", "txt", "zns")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from pyexim.config.value_syntax import read_time
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
 from pyexim.strings import unprinting
+from pyexim.timevalue import read_time
 
 
 def _connect(spec: str, timeout: float) -> socket.socket:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pyexim.config.value_syntax import read_time
 from pyexim.lookups.base import ABSFILE_QUERY, Expander, Found, LookupFailed, LookupType
+from pyexim.timevalue import read_time
 
 
 def quote_value(name: str, value: str) -> str:

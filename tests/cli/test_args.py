@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pyexim.cli.args import is_message_id, parse_args, parse_time
+from pyexim.cli.args import is_message_id, parse_args
 from pyexim.errors import UsageError
+from pyexim.timevalue import read_time as parse_time
 
 MSGID = "1xW7wn-0000qv-37"
 MSGID2 = "1xW7wo-0000qw-38"

@@ -7,13 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pyexim.config.value_syntax import (
-    format_time,
     parse_rewrite_rule,
     printable,
     read_string,
-    read_time,
 )
 from pyexim.strings import list_items as iter_list
+from pyexim.timevalue import format_time, read_time
 
 
 @pytest.mark.parametrize("text,seconds", [
