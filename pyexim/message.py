@@ -18,7 +18,6 @@ lines tainted too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexim.taint import Tainted
@@ -214,10 +213,6 @@ class Message:
     body_linecount: int = 0
     body_zerocount: int = 0
     max_received_linelength: int = 0
-
-    def visible_headers(self) -> Iterator[HeaderLine]:
-        """Header lines that are not deleted, in order (what $h_ and transports see)."""
-        return (h for h in self.headers if h.type != HTYPE_OLD)
 
     def find_headers(self, name: str) -> list[HeaderLine]:
         """All live header lines named *name* (case-insensitive), in message order."""

@@ -4,8 +4,8 @@ Exim 4.94+ marks such values and refuses to use them as file names, commands or
 lookup files. pyexim marks them by type: a ``Tainted`` is a ``str`` whose content
 came from outside. Plain ``str`` operations on it return plain ``str``, so code that
 builds strings from tainted parts (the expansion evaluator, mostly) must propagate
-the mark itself with ``taint_of``/``mark``; the check at the point of use is
-``refuse_tainted``.
+the mark itself with ``taint_of``/``mark``. The checks at the points of use (file
+names, commands, lookup files) live with those uses, in Exim's words for each.
 """
 
 from __future__ import annotations
@@ -36,16 +36,3 @@ def taint_of(*parts: object) -> bool:
     """True when any of *parts* is tainted: the taint of a string built from them."""
     return any(isinstance(part, Tainted) for part in parts)
 
-
-class TaintError(Exception):
-    """Tainted data was about to be used where Exim refuses it."""
-
-
-def refuse_tainted(value: str, what: str) -> None:
-    """Raise TaintError in Exim's words when *value* is tainted.
-
-    *what* names the use, e.g. ``"file"`` or ``"lookup file"``; Exim's message reads
-    ``Tainted 'VALUE' (WHAT) not permitted``.
-    """
-    if isinstance(value, Tainted):
-        raise TaintError(f"Tainted '{value}' ({what}) not permitted")

@@ -611,9 +611,3 @@ def parse(text: str) -> Seq:
     return _Parser(str(text)).seq(0, False)[0]
 
 
-@lru_cache(maxsize=1024)
-def parse_condition(text: str) -> tuple[Condition, str]:
-    """A condition read from the start of *text*, and the text after it (for sort/ACLs)."""
-    parser = _Parser(str(text))
-    cond, pos = parser.condition(0)
-    return cond, text[pos:]

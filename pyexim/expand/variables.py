@@ -502,8 +502,3 @@ def variable_error_suffix(name: str, ctx: ExpansionContext) -> str:
     return " (user-defined ACL variables must start acl_c or acl_m)"
 
 
-def variable_exists(name: str) -> bool:
-    """True when *name* is a variable Exim knows (by table or by pattern)."""
-    return name in VARIABLES or name.startswith(("acl_c", "acl_m", "r_")) or (
-        name.startswith("auth") and name[4:].isdigit()) or (
-        name.startswith("regex") and name[5:].isdigit())
