@@ -21,7 +21,6 @@ best of several rounds is reported for both, and their ratio.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from pyexim.cli.args import parse_args
 from pyexim.cli.expansion_test import context_for
 from pyexim.config import load_config
 from pyexim.expand import ExpansionError, expand_string, to_engine
+from pyexim.record import replace
 
 DEFAULT_CONFIG = HERE.parents[1] / "shared" / "corpus" / "configs" / "debian-internet.conf"
 ORACLE = HERE.parents[1] / "shared" / "oracle" / "exim-oracle"
@@ -61,7 +61,7 @@ def time_pyexim(config_path: str, strings: list[str], messages: int) -> float:
     base = context_for(config, invocation, config_path)
     start = time.perf_counter()
     for _ in range(messages):
-        ctx = dataclasses.replace(base, values=dict(base.values), acl_m={})
+        ctx = replace(base, values=dict(base.values), acl_m={})
         for text in engine_strings:
             try:
                 expand_string(text, ctx)

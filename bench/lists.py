@@ -25,8 +25,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyexim.lists import (ListCache, SimpleListContext, match_domain,  # noqa: E402
-                          match_host, match_local_part)
+from pyexim.lists import ListCache, SimpleListContext, match_domain, match_host, match_local_part  # noqa: E402
 from pyexim.lookups import LookupContext, lookup, parse_lookup_type  # noqa: E402
 from pyexim.lookups.cdb import write_cdb  # noqa: E402
 

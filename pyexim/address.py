@@ -14,7 +14,7 @@ Text is engine text (one character per byte). Messages are Exim's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pyexim.record import record
 
 _SPACE = " \t\n\v\f\r"
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -30,7 +30,7 @@ def _cntrl_or_special(c: str) -> bool:
     return not c or ord(c) < 32 or c in _SPECIALS
 
 
-@dataclass
+@record
 class AddressOptions:
     """Main-configuration options that change address parsing."""
 
@@ -40,7 +40,7 @@ class AddressOptions:
     strip_trailing_dot: bool = False
 
 
-@dataclass
+@record
 class GroupState:
     """RFC 2822 group state across calls (Exim: f.parse_allow_group, f.parse_found_group).
 
@@ -52,7 +52,7 @@ class GroupState:
     found: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExtractedAddress:
     """The result of extract_address.
 

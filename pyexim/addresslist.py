@@ -9,14 +9,29 @@ be ``> key`` to chain to another entry).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pyexim.lists import (
+    _FAIL,
+    _OK,
+    C_SPACE,
+    DEFER,
+    DOMAIN,
+    FAIL,
+    OK,
+    SINGLE_ITEM,
+    ListPanic,
+    _check_list,
+    _check_string,
+    _Env,
+    _Item,
+    _same,
+    _string_block,
+    _Value,
+    list_items,
+)
+from pyexim.record import record
 
-from pyexim.lists import (C_SPACE, DEFER, DOMAIN, FAIL, OK, SINGLE_ITEM, ListPanic,
-                          _check_list, _check_string, _Env, _FAIL, _Item, _OK, _same,
-                          _string_block, _Value, list_items)
 
-
-@dataclass
+@record
 class _AddressCheck:
     """Exim's check_address_block."""
 

@@ -11,26 +11,44 @@ In a ``match_ip`` list only the address counts: any lookup is keyed by it, and n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyexim.hostaddr import host_aton, host_is_in_net, host_mask, host_nmtoa, ip_mask_offset, \
-    is_ip_address
-from pyexim.lists import (C_SPACE, DEFER, ERROR, OK, HostNameLookup, ListPanic, _check_string,
-                          _Env, _FAIL, _Item, _OK, _string_block, _Value)
-from pyexim.lookups.base import ABSFILE_QUERY, QUERY, LookupDefer, LookupFailed, \
-    LookupSyntaxError
+from pyexim.hostaddr import (
+    host_aton,
+    host_is_in_net,
+    host_mask,
+    host_nmtoa,
+    ip_mask_offset,
+    is_ip_address,
+)
+from pyexim.lists import (
+    _FAIL,
+    _OK,
+    C_SPACE,
+    DEFER,
+    ERROR,
+    OK,
+    HostNameLookup,
+    ListPanic,
+    _check_string,
+    _Env,
+    _Item,
+    _string_block,
+    _Value,
+)
+from pyexim.lookups.base import ABSFILE_QUERY, QUERY, LookupDefer, LookupFailed, LookupSyntaxError
 from pyexim.lookups.context import LookupContext
 from pyexim.lookups.registry import find_type
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
+from pyexim.record import record
 from pyexim.taint import is_tainted, mark
 
 if TYPE_CHECKING:
     from pyexim.resolver import HostNames
 
 
-@dataclass
+@record
 class _HostCheck:
     """Exim's check_host_block: the client's address, and its name when known."""
 

@@ -33,14 +33,13 @@ regex that does not compile), ``ListPanic`` is raised with Exim's message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
 
-from pyexim.lookups.base import (C_SPACE, LookupDefer, LookupFailed,
-                                 LookupSyntaxError, read_text)
+from pyexim.lookups.base import C_SPACE, LookupDefer, LookupFailed, LookupSyntaxError, read_text
 from pyexim.lookups.context import LookupContext
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
+from pyexim.record import field, record
 from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.strings import SINGLE_ITEM, list_items, lower
 from pyexim.taint import is_tainted, mark
@@ -85,7 +84,7 @@ class ListContext(Protocol):
     def expand(self, text: str) -> str: ...
 
 
-@dataclass
+@record
 class SimpleListContext:
     """A ListContext for callers without an expansion context (tests, benchmarks, lookups).
 
@@ -104,7 +103,7 @@ class SimpleListContext:
         return self.expander(text)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MatchResult:
     """The outcome of matching a subject against a list.
 
@@ -166,7 +165,7 @@ class _Value:
         self.data: str | None = None
 
 
-@dataclass
+@record
 class _Item:
     """One item's test: ``rc``, the ``$0``.. it set, Exim's ``error`` text for a deferred
     or unknown item, and a clearer ``reason`` where Exim's text says less."""
@@ -192,7 +191,7 @@ def _caps(setup0: str | None, base: int, values: Sequence[str], nmax: int) -> tu
     return tuple(out)
 
 
-@dataclass
+@record
 class _Env:
     """The caller's context plus the list being matched (for messages)."""
 
@@ -211,7 +210,7 @@ class _Env:
         self.lookups.log(message, panic)
 
 
-@dataclass
+@record
 class _StringCheck:
     """Exim's check_string_block: the subject and how to compare it."""
 
@@ -358,7 +357,7 @@ def _check_mx(cb: _StringCheck, s: str, pattern: str) -> _Item | None:
 # ---------------------------------------------------------------------------
 # Scanning a list
 
-@dataclass
+@record
 class _Outcome:
     rc: str
     item: str | None = None

@@ -18,8 +18,8 @@ lines tainted too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from pyexim.record import field, record
 from pyexim.taint import Tainted
 
 __all__ = [
@@ -119,7 +119,7 @@ DSN_RET_FULL = 1
 DSN_RET_HDRS = 2
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class HeaderLine:
     """One header line as Exim keeps it: the whole text, and its type flag.
 
@@ -171,7 +171,7 @@ class HeaderLine:
         return rest.startswith(":")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Recipient:
     """One envelope recipient with its DSN data (spool: the recipients list).
 
@@ -187,7 +187,7 @@ class Recipient:
     pno: int = -1
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Envelope:
     """Sender and recipients of a message, and the message-wide DSN options."""
 
@@ -197,7 +197,7 @@ class Envelope:
     dsn_ret: int = 0                    # RET=: 0 unset, DSN_RET_FULL or DSN_RET_HDRS
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Message:
     """A message: its id, envelope, header lines and body.
 
@@ -254,7 +254,7 @@ def header_kind(text: str) -> str:
     return entry[0]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HeaderTyping:
     """The reception facts and options that decide how received headers are flagged."""
 
@@ -323,7 +323,7 @@ _C_SPACE = b" \t\n\v\f\r"
 _EOF = -1
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ParsedMessage:
     """What reading a message from bytes yields, before any envelope exists.
 
@@ -380,7 +380,7 @@ class _Reader:
 _LF, _CR, _SP, _TAB, _DOT = 0x0A, 0x0D, 0x20, 0x09, 0x2E
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class HeaderScan:
     """Where the header loop stopped."""
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import dns.exception
@@ -40,6 +39,7 @@ import dns.rdata
 import dns.rdatatype
 
 from pyexim.hostaddr import host_is_in_net, is_ip_address, reverse_name
+from pyexim.record import record
 
 OK, NXDOMAIN, NODATA, AGAIN, FAIL = "ok", "nxdomain", "nodata", "again", "fail"
 
@@ -49,7 +49,7 @@ _DNS_NAME = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9/_-]*[A-Za-z0-9_])?\.)*"
                        r"[A-Za-z0-9_](?:[A-Za-z0-9/_-]*[A-Za-z0-9_])?\.?$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DnsRecord:
     """One resource record of an answer: owner name (no final dot), type name, TTL, data."""
 
@@ -59,7 +59,7 @@ class DnsRecord:
     rdata: dns.rdata.Rdata
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DnsAnswer:
     """The outcome of a lookup: ``status`` (see the module docstring) and the records.
 
@@ -77,7 +77,7 @@ class DnsAnswer:
         return [r for r in self.records if r.rtype == rtype]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostAddresses:
     """Addresses of a host name: status ``ok``/``again``/``fail`` and the address list."""
 
@@ -85,7 +85,7 @@ class HostAddresses:
     addresses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostNames:
     """A client's verified name and aliases (status ``ok``, ``fail`` or ``again``).
 
@@ -99,7 +99,7 @@ class HostNames:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MxLocal:
     """Where the local host is among a domain's MX hosts (``@mx_any`` and friends).
 
@@ -126,7 +126,7 @@ def name_text(name: dns.name.Name) -> str:
     return name.to_text(omit_final_dot=True)
 
 
-@dataclass
+@record
 class _Config:
     nameservers: list[str]
     port: int = 53

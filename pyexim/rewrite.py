@@ -19,9 +19,9 @@ the output of ``-brw``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from pyexim.address import AddressError, GroupState, extract_address, find_address_end, find_at
+from pyexim.record import record
 
 # Flag bits (Exim's macros.h).
 SENDER, FROM, TO, CC, BCC, REPLYTO = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
@@ -54,7 +54,7 @@ LogFunction = Callable[..., object]
 _FORCED = object()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """One rewriting rule, flags as bits."""
 

@@ -9,16 +9,15 @@ take, is an error in Exim's words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyexim.acl.engine import Call
 from pyexim.acl.state import FAKE_REJECT_TEXT
 from pyexim.acl.where import ALL, Rc, Where, bits
+from pyexim.record import record
 
 W = Where
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ControlDef:
     name: str
     has_option: bool

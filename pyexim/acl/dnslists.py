@@ -11,18 +11,17 @@ Answers are remembered for the session, with their TTL (at most an hour).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyexim.acl.engine import Call
 from pyexim.acl.where import Rc, Where
 from pyexim.hostaddr import host_aton, is_ip_address, reverse_name
+from pyexim.record import record
 from pyexim.strings import list_items
 
 MT_NOT, MT_ALL = 1, 2
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
 
 
-@dataclass
+@record
 class _Cached:
     """One remembered A lookup of a list: status, returned addresses, TXT when looked up."""
 
@@ -115,7 +114,7 @@ def _matched(call: Call, domain: str, matched: str) -> None:
     call.engine.trace(f"=> that means {matched} is listed at {domain}")
 
 
-@dataclass
+@record
 class _Check:
     """One list domain with its filters (Exim's one_check_dnsbl arguments)."""
 

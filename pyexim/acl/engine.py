@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyexim.acl.reader import AclSyntaxError, read_acl
@@ -30,9 +29,15 @@ from pyexim.acl.where import Rc, Where
 from pyexim.address import AddressOptions
 from pyexim.config.model import Acl, AclCondition
 from pyexim.errors import SourceLoc
+from pyexim.expand import (
+    ExpansionContext,
+    ExpansionError,
+    ForcedFail,
+    LookupDeferred,
+    expand_string,
+)
+from pyexim.record import record
 from pyexim.resolver import HostNames
-from pyexim.expand import (ExpansionContext, ExpansionError, ForcedFail, LookupDeferred,
-                           expand_string)
 from pyexim.strings import SPACE, dequote
 from pyexim.taint import is_tainted
 
@@ -54,7 +59,7 @@ _MSGCOND: dict[str, frozenset[Rc]] = {
 }
 
 
-@dataclass
+@record
 class Messages:
     """The user and log messages a statement builds up (Exim's user_msgptr/log_msgptr)."""
 
@@ -63,7 +68,7 @@ class Messages:
     errno: int = 0
 
 
-@dataclass
+@record
 class AclResult:
     """The verdict of a whole ACL check.
 
@@ -78,7 +83,7 @@ class AclResult:
     temp_details: bool = False
 
 
-@dataclass
+@record
 class Call:
     """One condition or modifier being run: what its handler may read and set."""
 
@@ -117,8 +122,7 @@ Handler = Callable[[Call], Rc]
 
 def _handlers() -> dict[str, Handler]:
     """Every condition's and modifier's handler, from their family modules."""
-    from pyexim.acl import (conditions, content, controls, dnslists, modifiers, ratelimit,
-                            verify)
+    from pyexim.acl import conditions, content, controls, dnslists, modifiers, ratelimit, verify
     table: dict[str, Handler] = {}
     for module in (conditions, content, controls, dnslists, modifiers, ratelimit, verify):
         table.update(module.HANDLERS)

@@ -9,18 +9,18 @@ session (pyexim.receive) and the expansion test mode implement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from pyexim.expand import HeaderView
 from pyexim.lists import ListCache
+from pyexim.record import field, record
 
 FAKE_REJECT_TEXT = ("Your message has been rejected but is being kept for evaluation.\n"
                     "If it was a legitimate message, it may still be delivered to the "
                     "target recipient(s).")
 
 
-@dataclass
+@record
 class Address:
     """The recipient an RCPT (VRFY, PRDR) ACL is checking (Exim's address_item, as
     deliver_split_address leaves it): quoting removed from the local part, the domain
@@ -54,7 +54,7 @@ class Address:
         return cls(address, domain.lower(), cc, cc.lower())
 
 
-@dataclass
+@record
 class VerifiedSender:
     """A sender verification done in this message (Exim's sender_verified_list entry)."""
 
@@ -68,7 +68,7 @@ class VerifiedSender:
     address_data: str | None = None
 
 
-@dataclass
+@record
 class AddedHeader:
     """A header line an ACL asked for (add_header, or message= on warn), and where."""
 
@@ -76,7 +76,7 @@ class AddedHeader:
     position: str = "bottom"      # "bottom", "top", "after_received", "rfc"
 
 
-@dataclass
+@record
 class AclState:
     """Exim's globals that ACLs change. Connection-wide first, then per message."""
 
@@ -151,7 +151,7 @@ class AclState:
         self.sender_domain_cache = ListCache()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostLookup:
     """The outcome of looking up the client's name: "ok", "fail" or "defer", and Exim's
     host_lookup_msg for a failure."""
@@ -160,7 +160,7 @@ class HostLookup:
     message: str = ""
 
 
-@dataclass
+@record
 class RouteVerify:
     """What verifying an address by routing found (for ``verify = recipient/sender``).
 

@@ -10,14 +10,13 @@ content scanning, DKIM and SPF in; DMARC, DCC, Brightmail and ARC out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyexim.acl.where import ALL, Where, bits
+from pyexim.record import record
 
 W = Where
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CondDef:
     """One row of the table."""
 

@@ -11,8 +11,6 @@ messages are Exim's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyexim.acl.engine import Call
 from pyexim.acl.state import RouteVerify, VerifiedSender
 from pyexim.acl.where import ALL, HAVE_DATA, Rc, Where, bits
@@ -24,6 +22,7 @@ from pyexim.address import (
     find_address_end,
 )
 from pyexim.expand import HeaderView
+from pyexim.record import record
 from pyexim.strings import SPACE, list_items, printing
 from pyexim.timevalue import read_time
 
@@ -210,7 +209,7 @@ def _unqualified_ok(call: Call) -> tuple[bool, bool]:
         bool(values.get("allow_unqualified_recipient"))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HeaderAddress:
     """One address of an address header: its text, and the address found (with whether
     it has a domain) or Exim's error for it."""

@@ -22,7 +22,6 @@ import pwd
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyexim.address import AddressError, extract_address, find_at, quote_local_part
@@ -52,6 +51,7 @@ from pyexim.message import (
     scan_header_section,
     type_received_headers,
 )
+from pyexim.record import record
 from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.spool.msgid import MessageIdGenerator
 
@@ -67,7 +67,7 @@ _SPACE = " \t\n\v\f\r"
 # ---------------------------------------------------------------------------------------
 # The message
 
-@dataclass
+@record
 class TestMessage:
     """A message read in filter-test mode: its headers, and the body variables' data."""
 
@@ -132,7 +132,7 @@ def _return_path_value(text: str) -> str:
 # ---------------------------------------------------------------------------------------
 # The caller
 
-@dataclass
+@record
 class Caller:
     """The user running the test: the envelope's defaults come from here (exim.c)."""
 

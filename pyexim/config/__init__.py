@@ -81,13 +81,12 @@ def read_time_expand(text: str) -> str:
 def read_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
                 hostname: str | None = None) -> Reading:
     """Read and check *path* from scratch (no cache); never raises for a broken file."""
-    from dataclasses import replace
-
     from pyexim.config import cache
     from pyexim.config.checks import runtime_warnings
     from pyexim.config.normalised import header_line
     from pyexim.config.source import preprocess
     from pyexim.config.transform import build
+    from pyexim.record import replace
 
     expanded: list[str] = []
 

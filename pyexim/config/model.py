@@ -1,4 +1,4 @@
-"""The configuration as pyexim holds it once read: frozen dataclasses (Exim: readconf.c's results).
+"""The configuration as pyexim holds it once read: frozen records (pyexim.record) (Exim: readconf.c's results).
 
 Everything keeps the SourceLoc it came from. Option values are as the option
 tables parse them (pyexim/config/options.py); expandable strings stay raw, to be
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyexim.config.source import Macro, MacroTable
 from pyexim.errors import SourceLoc
+from pyexim.record import field, record
 
 if TYPE_CHECKING:
     from pyexim.config.options import DriverFamily, OptionSetting
@@ -52,7 +52,7 @@ def driver_family(kind: str) -> DriverFamily:
     return family
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NamedList:
     """``domainlist``/``hostlist``/``addresslist``/``localpartlist`` NAME = value.
 
@@ -69,7 +69,7 @@ class NamedList:
     hide: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AclCondition:
     """One condition or modifier of an ACL statement, e.g. ``hosts = +relay_from_hosts``.
 
@@ -85,7 +85,7 @@ class AclCondition:
     variable: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AclStatement:
     """A verb (accept, defer, deny, discard, drop, require, warn) and its conditions in order."""
 
@@ -94,7 +94,7 @@ class AclStatement:
     loc: SourceLoc
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Acl:
     """A named ACL from ``begin acl``; an ACL may have no statements."""
 
@@ -103,7 +103,7 @@ class Acl:
     loc: SourceLoc
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DriverInstance:
     """A router, transport or authenticator as configured (``name:`` and its options).
 
@@ -127,7 +127,7 @@ class DriverInstance:
         return name in self.settings
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RetryRule:
     """One rule of ``begin retry``: a pattern, an error and the retry parameters.
 
@@ -149,7 +149,7 @@ class RetryRule:
     error_data: str | int | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RewriteRule:
     """One rule of ``begin rewrite``: pattern, replacement (raw) and flag letters as written."""
 
@@ -159,7 +159,7 @@ class RewriteRule:
     loc: SourceLoc
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """A whole configuration, as read and checked.
 

@@ -9,7 +9,6 @@ fixed-point numbers and uid/gid lists have their own shapes).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from pyexim.config.value_syntax import (
@@ -24,6 +23,7 @@ from pyexim.config.value_syntax import (
     skip_space,
     user_name,
 )
+from pyexim.record import record
 from pyexim.strings import list_items, strtol
 from pyexim.timevalue import format_time, read_time
 
@@ -338,7 +338,7 @@ class Time(OptionType):
         return format_time(int(value))  # type: ignore[call-overload]
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class TimeList(OptionType):
     """opt_timelist: colon-separated ascending times (delay_warning), at most *capacity*."""
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass
 from types import ModuleType
 
 # The types and the value syntax live in their own modules; they are re-exported
@@ -76,6 +75,7 @@ from pyexim.config.value_syntax import (
     user_name,
 )
 from pyexim.errors import ConfigError, SourceLoc
+from pyexim.record import record
 from pyexim.strings import append_list_element, dequote, list_items
 
 # What -bP prints instead of a value set with the "hide" prefix (readconf.c `hidden`).
@@ -138,7 +138,7 @@ def panic_die_text(error: ConfigError, program: str = "Exim") -> str:
 # Options and tables
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Opt:
     """One option: its name, type and the value it has when not set.
 
@@ -187,7 +187,7 @@ class OptionTable:
         return f"OptionTable({self.kind!r}, {len(self._options)} options)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OptionSetting:
     """One option as set in the file.
 
@@ -233,7 +233,7 @@ _UNKNOWN_FORMATS = {
 _NAME = re.compile(r"[A-Za-z0-9_]*")
 
 
-@dataclass
+@record
 class ParsedLine:
     """An option line split into its parts (before the value is interpreted)."""
 
@@ -406,7 +406,7 @@ def getter(settings: Mapping[str, OptionSetting], *tables: OptionTable) -> Calla
 # Driver families (routers, transports, authenticators)
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DriverFamily:
     """One kind of driver: its generic options and its registry of driver modules.
 

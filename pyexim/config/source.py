@@ -22,11 +22,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 
 from pyexim.config.cache import Fingerprint, fingerprint_of
 from pyexim.config.options import EximConfigError
 from pyexim.errors import ConfigError, SourceLoc
+from pyexim.record import field, record
 
 # C's isspace() in the "C" locale; Python's str.isspace() knows many more characters.
 WS = " \t\n\v\f\r"
@@ -110,7 +110,7 @@ class ConfigFileError(EximConfigError):
         super().__init__(reason, None, form="none", main_log=True)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Macro:
     """A macro as defined on the command line (-D) or in the file (spec: "Macros")."""
 
@@ -266,7 +266,7 @@ class MacroTable:
         return name
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LogicalLine:
     """One logical line of the configuration, after macros, includes and continuations.
 
@@ -283,7 +283,7 @@ class LogicalLine:
     seq: int = 0        # position among all logical lines read (see Preprocessor)
 
 
-@dataclass
+@record
 class FileDep:
     """A file the result depends on: its path and a fingerprint (None when it did not exist)."""
 
@@ -291,7 +291,7 @@ class FileDep:
     fingerprint: Fingerprint | None
 
 
-@dataclass
+@record
 class _OpenFile:
     name: str          # as Exim prints it (not normalised)
     directory: str     # for relative .include names
@@ -589,7 +589,7 @@ class Preprocessor:
         return False
 
 
-@dataclass
+@record
 class Source:
     """A preprocessed configuration: its logical lines and what reading it found."""
 

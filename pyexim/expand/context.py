@@ -17,8 +17,9 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from pyexim.record import field, record
 
 # expand_forbid bits (Exim: RDO_*): what a filter or a forbid_* option has turned off.
 FORBID_EXISTS = "exists"
@@ -37,7 +38,7 @@ class NamedListLike(Protocol):
     def value(self) -> str: ...
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NamedListView:
     """A named list as expansion and list matching read it (engine text)."""
 
@@ -45,7 +46,7 @@ class NamedListView:
     cached: bool = True
 
 
-@dataclass
+@record
 class HeaderView:
     """A header line as expansion reads it: the full text ("Name: value\\n") and type flag."""
 
@@ -64,7 +65,7 @@ AclRunner = Callable[[str, list[str], "ExpansionContext"], tuple[str, str | None
 """Run a named ACL with arguments: returns (result code, user message or None)."""
 
 
-@dataclass
+@record
 class ExpansionOptions:
     """Main-configuration options that change how expansion behaves."""
 
@@ -83,7 +84,7 @@ class ExpansionOptions:
     timestamps_utc: bool = False
 
 
-@dataclass
+@record
 class ExpansionContext:
     """Everything an expansion reads or changes. Cheap to make; fill what you have.
 

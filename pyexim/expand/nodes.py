@@ -20,7 +20,7 @@ string" in an error message; they take no part in equality.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pyexim.record import field, record
 
 
 class _Located:
@@ -35,14 +35,14 @@ class _Located:
         return self.src[self.pos:]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Literal:
     """Text copied to the output; escapes (``\\n``, ``\\$``, ``\\N...\\N``) already applied."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Variable:
     """``$name`` (braced=False) or ``${name}`` (braced=True); the error wording differs."""
 
@@ -50,7 +50,7 @@ class Variable:
     braced: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HeaderRef:
     """``$h_subject:``, ``$rheader_x:``, ``$bh_``, ``$lh_``: a header of the message.
 
@@ -64,7 +64,7 @@ class HeaderRef:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MatchRef:
     """``$1`` or ``${1}``: a numbered match variable (regex groups, partial lookups)."""
 
@@ -73,7 +73,7 @@ class MatchRef:
     digits: str = field(default="", compare=False, repr=False)  # as written
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Break(_Located):
     """The point where Exim's reading fails; evaluating it raises the error.
 
@@ -87,7 +87,7 @@ class Break(_Located):
     pos: int = field(default=0, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Seq:
     """A run of parts: a whole string, or the inside of one ``{...}`` argument."""
 
@@ -105,7 +105,7 @@ class Seq:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Operator:
     """``${name:argument}``, including ``${name_N_M:...}``; unknown names fail when evaluated.
 
@@ -118,7 +118,7 @@ class Operator:
     cert_var: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Group(_Located):
     """``{...}``: an argument that is expanded (or, in dollar=False sequences, not).
 
@@ -136,7 +136,7 @@ class Group(_Located):
         return self.src[self.pos + 1:self.end]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Word(_Located):
     """A bare word between arguments: a lookup type, ``json``, ``fail``, ``,preexpand``."""
 
@@ -145,7 +145,7 @@ class Word(_Located):
     pos: int = field(default=0, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Condition:
     """One condition: ``eq {a}{b}``, ``!def:h_x:``, ``and {{...}{...}}``, ``forany{..}{..}``.
 
@@ -158,7 +158,7 @@ class Condition:
     args: tuple[Token, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CondGroup:
     """``{condition}``: a nested condition in braces (``and``/``or``, ``forany``, ``filter``).
 
@@ -170,7 +170,7 @@ class CondGroup:
     closed: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Item:
     """``${name ...}``: an expansion item with its tokens in source order.
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pyexim.address import AddressError, ExtractedAddress, GroupState, extract_address, \
-    find_address_end
+from pyexim.address import (
+    AddressError,
+    ExtractedAddress,
+    GroupState,
+    extract_address,
+    find_address_end,
+)
 
 
 def address_list(text: str, *, groups: bool = False) -> Iterator[ExtractedAddress | None]:

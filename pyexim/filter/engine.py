@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from pyexim.expand import ExpansionContext, ExpansionError, expand_string
 from pyexim.expand.context import HeaderView
 from pyexim.expand.variables import find_header
-from pyexim.strings import lower
 from pyexim.filter.env import FilterExpansionError, FilterVariables
 from pyexim.message import HTYPE_OLD, HTYPE_OTHER, header_kind
+from pyexim.strings import lower
 
 # Header kinds that keep their own flag when a filter adds a header; Exim turns its
 # internal lower-case kinds (Date:, Subject:...) into "other".

@@ -10,15 +10,16 @@ from the real engine; tests build small fakes. The message facts a filter tests
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
+
+from pyexim.record import record
 
 
 class FilterExpansionError(Exception):
     """An expansion failed (or was forced to fail); the message is Exim's expand_string_message."""
 
 
-@dataclass
+@record
 class Envelope:
     """The message and the address being filtered, as the filter sees them.
 
@@ -39,7 +40,7 @@ class Envelope:
     manually_thawed: bool = False
 
 
-@dataclass
+@record
 class FilterVariables:
     """The variables an Exim filter sets for its own expansions.
 

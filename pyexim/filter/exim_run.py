@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pyexim.address import AddressError, extract_address
 from pyexim.filter.addresses import address_list
@@ -45,6 +44,7 @@ from pyexim.filter.exim_syntax import (
 from pyexim.filter.matching import get_number, strstric
 from pyexim.filter.personal import is_personal
 from pyexim.filter.result import OUTCOME_REPORT, FilterResult, Generated, Kind, Outcome, Reply
+from pyexim.record import record
 from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.strings import c_int32, list_items, lower, printing, strcmpic
 from pyexim.timevalue import read_time
@@ -65,7 +65,7 @@ class _Stop(Exception):
         self.text = text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EximFilterOptions:
     """How the filter is run: Exim's RDO_* options and the testing switches.
 

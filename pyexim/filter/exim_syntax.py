@@ -17,8 +17,7 @@ carrying Exim's message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from pyexim.record import field, record
 from pyexim.strings import c_int32, interpret_escape, strtol
 
 # Exim reads every word and string into a 1024-byte buffer.
@@ -32,14 +31,14 @@ class FilterSyntaxError(Exception):
 
 # ----- conditions -----------------------------------------------------------------
 
-@dataclass
+@record
 class Condition:
     """Base of condition nodes. ``positive`` is False when the test is negated."""
 
     positive: bool = field(default=True, kw_only=True)
 
 
-@dataclass
+@record
 class Compare(Condition):
     """``left <op> right``: op is a word of COMPARE_WORDS' values (upper case = case-sensitive)."""
 
@@ -48,21 +47,21 @@ class Compare(Condition):
     right: str
 
 
-@dataclass
+@record
 class Flag(Condition):
     """``delivered``, ``error_message``, ``first_delivery`` or ``manually_thawed``."""
 
     name: str
 
 
-@dataclass
+@record
 class Personal(Condition):
     """``personal [alias X]...``."""
 
     aliases: list[str]
 
 
-@dataclass
+@record
 class ForAnyAddress(Condition):
     """``foranyaddress <string> (<condition>)``: the string is an address list."""
 
@@ -70,13 +69,13 @@ class ForAnyAddress(Condition):
     condition: Condition
 
 
-@dataclass
+@record
 class And(Condition):
     left: Condition
     right: Condition
 
 
-@dataclass
+@record
 class Or(Condition):
     left: Condition
     right: Condition
@@ -97,7 +96,7 @@ _FLAG_WORDS = ("delivered", "error_message", "first_delivery", "manually_thawed"
 
 # ----- commands -------------------------------------------------------------------
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Command:
     """Base of command nodes: ``seen``/``noerror`` as set by a preceding keyword or default."""
 
@@ -105,52 +104,52 @@ class Command:
     noerror: bool = False
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Add(Command):
     value: str
     variable: str
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Deliver(Command):
     address: str
     errors_to: str | None = None
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Save(Command):
     path: str
     mode: int = -1          # -1: no mode given
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Pipe(Command):
     command: str
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Logfile(Command):
     path: str
     mode: int = -1
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Logwrite(Command):
     text: str               # always ends in a newline (Exim adds one)
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Testprint(Command):
     text: str
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Headers(Command):
     action: str             # "add", "remove" or "charset"
     value: str
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Finish(Command):
     """``finish``, or ``defer``/``fail``/``freeze`` (``kind``) with their optional text."""
 
@@ -158,7 +157,7 @@ class Finish(Command):
     text: str | None = None
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class If(Command):
     """``if``; an ``elif`` is another If as the only command of ``otherwise``."""
 
@@ -176,7 +175,7 @@ VACATION_DEFAULTS = {"log": ".vacation.log", "once": ".vacation", "once_repeat":
                      "subject": "On vacation"}
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Mail(Command):
     """``mail`` or ``vacation``: keyword -> unexpanded value, in MAIL_KEYWORDS."""
 
@@ -726,7 +725,7 @@ def _combine(terms: list[Condition], ops: list[str]) -> Condition:
     return result
 
 
-@dataclass
+@record
 class ParsedFilter:
     """A filter file read into commands.
 

@@ -12,17 +12,17 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from pyexim.address import AddressError, extract_address, find_address_end
 from pyexim.filter.result import FilterResult, Generated, Kind, Outcome
+from pyexim.record import field, record
 from pyexim.taint import is_tainted, mark
 
 _SPACE = " \t\n\v\f\r"
 _MAX_INCLUDE_SIZE = 1024 * 1024          # Exim's MAX_INCLUDE_SIZE
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ForwardOptions:
     """What a forward list may contain (Exim's RDO_* bits for parse_forward_list).
 
@@ -39,7 +39,7 @@ class ForwardOptions:
     skip_syntax_errors: bool = False
 
 
-@dataclass
+@record
 class ForwardResult(FilterResult):
     """A FilterResult plus the items skipped for syntax errors: (error, item) pairs."""
 

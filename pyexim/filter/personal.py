@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pyexim.strings import lower, strcmpic
 from pyexim.address import AddressError, extract_address, find_address_end
 from pyexim.filter.env import Envelope
 from pyexim.filter.matching import strstric
 from pyexim.regex import compile_pcre
+from pyexim.strings import lower, strcmpic
 
 # RFC 2369 / RFC 2919 list headers that make a message impersonal (checked since Exim 4.54).
 _LIST_HEADERS = ("id:", "help:", "subscribe:", "unsubscribe:", "post:", "owner:", "archive:")

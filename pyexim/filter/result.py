@@ -9,7 +9,8 @@ of ``defer``/``fail``/``freeze``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from pyexim.record import field, record
 
 
 class Outcome(enum.Enum):
@@ -47,7 +48,7 @@ class Kind(enum.Enum):
     REPLY = "reply"       # an autoreply (mail, vacation); the address text starts with ">"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reply:
     """The data of a ``mail``/``vacation`` command (Exim's reply_item), for the autoreply transport."""
 
@@ -67,7 +68,7 @@ class Reply:
     return_message: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Generated:
     """One destination set up by a filter.
 
@@ -87,7 +88,7 @@ class Generated:
     pipe_variables: tuple[str, ...] | None = None
 
 
-@dataclass
+@record
 class FilterResult:
     """How a filter run ended.
 

@@ -25,7 +25,6 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pyexim.address import AddressError, extract_address
 from pyexim.errors import NotAvailableError
@@ -37,6 +36,7 @@ from pyexim.filter.result import FilterResult, Generated, Kind, Outcome, Reply
 from pyexim.filter.sieve_match import Comparator, MatchError, MatchType, ascii_fold, compare
 from pyexim.filter.sieve_scan import SieveError, SieveScanner
 from pyexim.filter.sieve_text import MailtoUri, SieveTextError, parse_mailto, quoted_printable
+from pyexim.record import record
 
 Report = Callable[[str], None]
 
@@ -59,7 +59,7 @@ class _Stop(Exception):
     """The ``stop`` command: the rest of the script is not even read."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SieveOptions:
     """The redirect router's Sieve options (already expanded where Exim expands them early).
 
@@ -80,7 +80,7 @@ class SieveOptions:
     check_rfc2047_length: bool = True
 
 
-@dataclass
+@record
 class _Notification:
     method: str
     importance: str | None

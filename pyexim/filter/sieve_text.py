@@ -7,7 +7,7 @@ one character per byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pyexim.record import field, record
 
 _HEXDIGITS = "0123456789abcdefABCDEF"
 _BLANK = " \t\n"
@@ -152,7 +152,7 @@ _URLC = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$-_.+
 _IGNORED_HEADERS = ("date", "from", "message-id", "received", "auto-submitted")
 
 
-@dataclass
+@record
 class MailtoUri:
     """What a mailto: URI asks for: recipients (last first, as Exim chains them), extra
     header lines, subject and body (None when not given)."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from pyexim.log.selector import LogSelector
 from pyexim.log.text import quoted_text, string_printing, time_diff
 from pyexim.message import HeaderLine, decode, encode
+from pyexim.record import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PeerHost:
     """The SMTP client as the logs name it. All None for a local submission."""
 
@@ -64,7 +64,7 @@ class PeerHost:
         return f"{'H=' if flag else ''}{fullhost}{iface}{ident}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TlsIn:
     """An inbound TLS session as the logs show it."""
 
@@ -100,7 +100,7 @@ def _tls_items(selector: LogSelector, cipher: str, resumed: bool, verified: str,
 # Reception: "<=" (receive.c)
 # ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reception:
     """A message accepted: everything its ``<=`` line can show.
 
@@ -231,7 +231,7 @@ def reception_msglog(rec: Reception, selector: LogSelector) -> str:
 # Deliveries, deferrals, failures (deliver.c)
 # ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoggedAddress:
     """An address with the ancestry the logs show.
 
@@ -285,7 +285,7 @@ class LoggedAddress:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostUsed:
     """The remote host a delivery or attempt used."""
 
@@ -318,7 +318,7 @@ def _interface_items(selector: LogSelector, sending_ip: str | None, sending_port
     return ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TlsOut:
     """An outbound TLS session as delivery lines show it."""
 
@@ -332,7 +332,7 @@ class TlsOut:
         return _tls_items(selector, self.cipher, self.resumed, self.verified, self.peerdn)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Delivery:
     """One delivery attempt's outcome, with what its log line can show.
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyexim.errors import ConfigError
 from pyexim.log.text import datestamp
+from pyexim.record import record
 
 COMPILED_LOG_FILE_PATH = "/var/log/exim4/%slog"     # Debian's LOG_FILE_PATH
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LogPaths:
     """Where logs go: a file pattern (or None), and whether to syslog too."""
 

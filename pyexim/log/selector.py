@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyexim.errors import ConfigError
+from pyexim.record import record
 
 # Every selector name Exim 4.96 (Debian's build) accepts, "all" included.
 LOG_SELECTOR_NAMES: tuple[str, ...] = (
@@ -36,7 +35,7 @@ _ALL = frozenset(n for n in LOG_SELECTOR_NAMES if n != "all" and n not in _ALIAS
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LogSelector:
     """Which optional log items are on. ``"name" in selector`` tests one."""
 

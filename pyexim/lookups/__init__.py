@@ -20,8 +20,7 @@ Public interface::
 ``registry`` (the type table) and one module per type.
 """
 
-from pyexim.lookups.base import (Found, LookupDefer, LookupFailed, LookupSyntaxError,
-                                 LookupType)
+from pyexim.lookups.base import Found, LookupDefer, LookupFailed, LookupSyntaxError, LookupType
 from pyexim.lookups.context import LookupContext
 from pyexim.lookups.registry import LOOKUP_TYPES, find_type
 from pyexim.lookups.search import SearchResult, lookup, search

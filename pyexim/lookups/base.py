@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from pyexim.errors import PyEximError
+from pyexim.record import record
 
 if TYPE_CHECKING:
     from pyexim.lookups.context import LookupContext
@@ -67,7 +67,7 @@ class TaintedLookupFile(LookupFailed):
     Exim's search_error_message unset: ``${lookup}`` fails without a message of its own."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Found:
     """What a lookup type's ``find`` found: ``data`` (None: nothing after all).
 

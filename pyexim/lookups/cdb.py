@@ -14,8 +14,15 @@ import os
 import struct
 from typing import Any
 
-from pyexim.lookups.base import (ABSFILE, Expander, Found, LookupDefer, LookupFailed,
-                                 LookupType, check_file)
+from pyexim.lookups.base import (
+    ABSFILE,
+    Expander,
+    Found,
+    LookupDefer,
+    LookupFailed,
+    LookupType,
+    check_file,
+)
 
 HEADER_SIZE = 2048
 _PAIR = struct.Struct("<II")

@@ -19,10 +19,10 @@ import time
 
 # _socket, not socket: the C functions without socket.py's enum set-up at import.
 from _socket import AF_INET6, inet_ntop
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from pyexim.lookups.base import LookupType
+from pyexim.record import field, record
 
 if TYPE_CHECKING:
     from pyexim.resolver import Resolver
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 LogSink = Callable[[str, bool], None]
 
 
-@dataclass
+@record
 class CacheEntry:
     """One remembered result: data (None = not found), when it expires, the options used."""
 
@@ -39,7 +39,7 @@ class CacheEntry:
     opts: str | None
 
 
-@dataclass
+@record
 class OpenLookup:
     """An open file or database and the results remembered for it."""
 

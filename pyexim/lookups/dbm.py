@@ -17,8 +17,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from pyexim.lookups.base import (ABSFILE, Expander, Found, LookupFailed, LookupType,
-                                 check_file)
+from pyexim.lookups.base import ABSFILE, Expander, Found, LookupFailed, LookupType, check_file
 
 HASH_MAGIC = 0x061561
 P_HASH_UNSORTED, P_OVERFLOW, P_HASH = 2, 7, 13

@@ -13,8 +13,15 @@ import os
 import stat
 from typing import Any
 
-from pyexim.lookups.base import (ABSFILE, Expander, Found, LookupDefer, LookupFailed,
-                                 LookupType, check_file)
+from pyexim.lookups.base import (
+    ABSFILE,
+    Expander,
+    Found,
+    LookupDefer,
+    LookupFailed,
+    LookupType,
+    check_file,
+)
 
 
 class Dsearch(LookupType):

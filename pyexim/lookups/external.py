@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyexim.lookups.base import (QUERY, SINGLEKEY, Expander, Found, LookupDefer, LookupType)
+from pyexim.lookups.base import QUERY, SINGLEKEY, Expander, Found, LookupDefer, LookupType
 
 _ALWAYS_LITERAL = "!$'-._"
 _URL_NONQUOTE = _ALWAYS_LITERAL + "()*+"

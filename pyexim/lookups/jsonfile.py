@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pyexim.lookups.base import (ABSFILE, Expander, Found, LookupType, open_and_read)
+from pyexim.lookups.base import ABSFILE, Expander, Found, LookupType, open_and_read
 
 
 class Json(LookupType):

@@ -17,13 +17,20 @@ The option ``ret=full`` returns the whole line (key included) instead of the dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pyexim.strings import dequote, lower
 from pyexim.hostaddr import host_is_in_net, ip_mask_offset, is_ip_address
-from pyexim.lookups.base import (ABSFILE, C_SPACE, Expander, Found, LookupDefer, LookupType,
-                                 open_and_read)
+from pyexim.lookups.base import (
+    ABSFILE,
+    C_SPACE,
+    Expander,
+    Found,
+    LookupDefer,
+    LookupType,
+    open_and_read,
+)
+from pyexim.record import field, record
+from pyexim.strings import dequote, lower
 
 PLAIN, WILD, NWILD, IP = "plain", "wild", "nwild", "ip"
 
@@ -32,7 +39,7 @@ PLAIN, WILD, NWILD, IP = "plain", "wild", "nwild", "ip"
 _SPECIAL_FIRST = frozenset("^!+/@ \t\n\r\v\f")
 
 
-@dataclass
+@record
 class _Line:
     """A physical line: its text (trailing white space removed when it ended in a newline)."""
 
@@ -40,7 +47,7 @@ class _Line:
     ends: bool
 
 
-@dataclass
+@record
 class LsearchFile:
     """An lsearch file read into memory, with an index of literal keys built on first use."""
 

@@ -16,18 +16,18 @@ which Exim puts in ``$1`` and ``$2``; ``search()`` returns them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from pyexim.lookups.base import LookupDefer, LookupFailed, TaintedLookupFile
 from pyexim.lookups.context import CacheEntry, LookupContext, OpenLookup
 from pyexim.lookups.spec import LookupSpec, split_query
+from pyexim.record import record
 from pyexim.taint import is_tainted, mark
 
 Expander = Callable[[str], str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SearchResult:
     """The data found (None: not found) and the ``$1``/``$2`` values a partial/default match set."""
 

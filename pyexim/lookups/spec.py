@@ -8,19 +8,19 @@ name of a query-style lookup with a file, such as sqlite, comes from).
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
 
 from pyexim.lookups.base import ABSFILE_QUERY, QUERY, LookupSyntaxError, LookupType
 from pyexim.lookups.registry import find_type
+from pyexim.record import field, record
 
 _PUNCT = frozenset(string.punctuation)
 _SPACE = " \t\n\r\v\f"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LookupSpec:
     """A parsed lookup type.
 

@@ -38,10 +38,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyexim.errors import PyEximError, SourceLoc
+from pyexim.record import field, record
 
 # fakens's type list (test/src/fakens.c type_list) plus SPF, which pyexim's own zones may use.
 RECORD_TYPES: dict[str, int] = {
@@ -79,7 +79,7 @@ class ZoneError(PyEximError):
         self.loc = loc
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Substitutions:
     """The values of the test harness's placeholders in zone files (runtest do_substitute())."""
 
@@ -109,27 +109,27 @@ class Substitutions:
 
 # ---- record data: one small class per shape, shared by the types of that shape ----
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Address:
     """A or AAAA data: the address in its canonical text form."""
 
     address: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """NS, CNAME or PTR data: an absolute domain name (``b""`` is the root)."""
 
     name: bytes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MX:
     preference: int
     exchange: bytes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SRV:
     priority: int
     weight: int
@@ -137,7 +137,7 @@ class SRV:
     target: bytes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SOA:
     mname: bytes
     rname: bytes
@@ -148,14 +148,14 @@ class SOA:
     minimum: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text:
     """TXT or SPF data: the character-strings, each at most 255 bytes."""
 
     strings: tuple[bytes, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TLSA:
     usage: int
     selector: int
@@ -166,7 +166,7 @@ class TLSA:
 RData = Address | Target | MX | SRV | SOA | Text | TLSA
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Record:
     """One resource record of a zone file, with fakens's prefixes.
 
@@ -200,7 +200,7 @@ class Record:
         return name == key
 
 
-@dataclass
+@record
 class Zone:
     """The records of one zone, in file order (answers keep that order, as fakens does)."""
 
@@ -409,7 +409,7 @@ def runtest_host_zones(hostname: str, subst: Substitutions) -> list[tuple[str, b
     return zones
 
 
-@dataclass
+@record
 class ZoneSet:
     """All the zones one server answers from, and the domain single labels are qualified with."""
 

@@ -26,9 +26,9 @@ dnspython's resolve() expects that, and Exim accepts both (dns.c dns_lookup()).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from pyexim.net.dnszone import DEFAULT_TTL, RECORD_TYPES, Address, RData, Record, Target, ZoneSet
+from pyexim.record import record
 
 # How many CNAMEs are followed before giving up: a loop or an absurd chain ends there,
 # and the client (Exim: dns_cname_loops) sees the chain so far.
@@ -46,7 +46,7 @@ class Rcode(enum.IntEnum):
     REFUSED = 5
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RR:
     """A resource record as it goes into a response: owner name, type name, TTL, data."""
 
@@ -56,7 +56,7 @@ class RR:
     data: RData
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reply:
     """The answer to one query.
 

@@ -22,7 +22,6 @@ import select
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from twisted.internet import defer, error
@@ -39,6 +38,7 @@ from pyexim.net.dnszone import (
     load_zones,
 )
 from pyexim.net.dnszone_answer import RR, Rcode, Reply, answer
+from pyexim.record import record
 
 LOOPBACK = "127.0.0.1"
 
@@ -180,7 +180,7 @@ def _describe(query: dns.Message, reply: Reply | None, response: dns.Message) ->
     return f"{questions} -> {outcome}"
 
 
-@dataclass
+@record
 class FakeDNSServer:
     """A running server: its port (the same for UDP and TCP) and how to stop it."""
 

@@ -8,12 +8,12 @@ lines for what it refuses.
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 
 from pyexim.acl.where import Rc, Where
 from pyexim.expand import ExpansionError, ForcedFail, expand_string, to_engine
 from pyexim.receive.session import Recipient, SmtpSession, handles
+from pyexim.record import replace
 from pyexim.smtp import events as ev
 from pyexim.smtp import texts
 from pyexim.smtp.commands import Verb, parse_command
@@ -219,7 +219,7 @@ def on_hello(session: SmtpSession, event: ev.Helo | ev.Ehlo) -> None:
             session._send(reply, close=drop)
             return
         user = result.user_message
-    session.conn.limits = dataclasses.replace(session.conn.limits,
+    session.conn.limits = replace(session.conn.limits,
                                               max_mail_commands=_mail_max(session))
     first = texts.hello_line(str(session.ctx.values.get("smtp_active_hostname")),
                              str(client.helo), client.address, client.ident, client.name)

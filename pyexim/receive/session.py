@@ -17,11 +17,9 @@ Rules of this file:
 
 from __future__ import annotations
 
-import dataclasses
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyexim import lists
@@ -33,6 +31,7 @@ from pyexim.expand import ExpansionContext, HeaderView, expand_string, from_engi
 from pyexim.log.lines import acl_reject_line
 from pyexim.receive.client import Client
 from pyexim.receive.logsink import SessionLog
+from pyexim.record import field, record, replace
 from pyexim.rewrite import SMTP, SMTP_SENDER, Rewriter
 from pyexim.smtp import events as ev
 from pyexim.smtp import texts
@@ -47,7 +46,7 @@ HISTORY_SIZE = 20
 _SPACE = " \t\n\v\f\r"
 
 
-@dataclass
+@record
 class Recipient:
     """An accepted recipient with its DSN parameters."""
 
@@ -56,7 +55,7 @@ class Recipient:
     notify: frozenset[str] = frozenset()
 
 
-@dataclass
+@record
 class Transaction:
     """The envelope being built between MAIL and the end of DATA."""
 
@@ -359,7 +358,7 @@ class SmtpSession:
             prelim.append(Reply.from_message(main.code, failed_sender.message))
         reply = main
         if prelim:
-            reply = dataclasses.replace(join_replies(*prelim, main), enhanced=None)
+            reply = replace(join_replies(*prelim, main), enhanced=None)
             reply = Reply(main.code, reply.lines, echo=main.echo)
         if self.state.log_reject_target:
             auth = self.ctx.values.get("sender_host_authenticated")
@@ -514,7 +513,7 @@ class SmtpSession:
 def _utf8_peer(client: Client) -> Any:
     """The client as pyexim.log sees it: UTF-8 text rather than engine text."""
     peer = client.peer()
-    return dataclasses.replace(
+    return replace(
         peer, name=from_engine(peer.name) if peer.name else peer.name,
         helo=from_engine(peer.helo) if peer.helo else peer.helo,
         ident=from_engine(peer.ident) if peer.ident else peer.ident)

@@ -40,8 +40,12 @@ class RouterVerifier:
                  ctx: Any) -> RouteVerify:
         from pyexim.lists import ListPanic
         from pyexim.routers.item import AddressItem
-        from pyexim.routers.verify import (OPT_FAKE_SENDER, OPT_IS_RECIPIENT,
-                                           OPT_SUCCESS_ON_REDIRECT, verify_address)
+        from pyexim.routers.verify import (
+            OPT_FAKE_SENDER,
+            OPT_IS_RECIPIENT,
+            OPT_SUCCESS_ON_REDIRECT,
+            verify_address,
+        )
         session = self.session
         session.trace(">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>")
         session.trace(f"routing {address}")

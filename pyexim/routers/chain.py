@@ -20,11 +20,11 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from pyexim.expand import ExpansionContext, ExpansionError, ForcedFail, LookupDeferred, to_engine
+from pyexim.record import field, record
 from pyexim.routers.base import (
     Accept,
     Decline,
@@ -60,7 +60,7 @@ _ADDRESS_VARIABLES = (
 Explain = Callable[[str], None]
 
 
-@dataclass
+@record
 class RoutingEnv:
     """What routing takes from the world, injected so runs are reproducible.
 
@@ -93,7 +93,7 @@ class RoutingEnv:
         return euid == 0 or (euid == uid and egid == gid)
 
 
-@dataclass
+@record
 class Queues:
     """Exim's routing chains: addr_local, addr_remote, addr_new, addr_succeed (newest first)."""
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import bisect
 import os
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyexim.hostaddr import is_ip_address
+from pyexim.record import record
 from pyexim.routers.item import MX_NONE, PORT_NONE, Host
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def item_get_port(host: Host) -> int:
     return port
 
 
-@dataclass
+@record
 class DnsFind:
     """What host_find_bydns found: the code, the hosts, the domain's full name."""
 
@@ -270,14 +270,14 @@ class HostFinder:
                     continue
                 elif host.dnssec == "yes":
                     host.dnssec = "no"
-            for record in answer.of_type(rtype):
-                address = record.rdata.address  # type: ignore[attr-defined]
+            for rr in answer.of_type(rtype):
+                address = rr.rdata.address  # type: ignore[attr-defined]
                 if self._ignored(ignore, host.name, address):
                     continue
                 key = host.mx * 1000 + self.run.rng.number(500) + randoffset
                 if not chain:
-                    if host.name.lower() != record.name.lower():
-                        host.name = record.name
+                    if host.name.lower() != rr.name.lower():
+                        host.name = rr.name
                     host.address = address
                     host.sort_key = key
                     host.status = host.why = "unknown"
@@ -411,8 +411,8 @@ class HostFinder:
         keeping only the lowest preference of a host named twice."""
         from pyexim.resolver import name_text
         hosts: list[Host] = []
-        for record in answer.of_type(ind_type):
-            rd = record.rdata
+        for rr in answer.of_type(ind_type):
+            rd = rr.rdata
             if ind_type == "MX":
                 precedence, weight, port = rd.preference, self.run.rng.number(500), PORT_NONE  # type: ignore[attr-defined]
                 target = name_text(rd.exchange)  # type: ignore[attr-defined]

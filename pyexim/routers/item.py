@@ -10,8 +10,9 @@ from outside are Tainted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from pyexim.record import field, record, replace
 
 if TYPE_CHECKING:
     from pyexim.routers.chain import Router
@@ -21,7 +22,7 @@ PORT_NONE = -1
 MX_NONE = -1
 
 
-@dataclass
+@record
 class Host:
     """One host an address may be sent to (Exim's host_item).
 
@@ -43,7 +44,7 @@ class Host:
         return replace(self)
 
 
-@dataclass
+@record
 class Prop:
     """What an address passes on to the addresses generated from it (address_item_propagated)."""
 
@@ -60,7 +61,7 @@ class Prop:
         return replace(self, variables=dict(self.variables))
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class AddressItem:
     """An address being routed (Exim's address_item), with what routing found out."""
 

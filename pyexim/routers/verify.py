@@ -12,9 +12,9 @@ Callouts are not part of this module.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pyexim.record import record
 from pyexim.routers.chain import Queues
 from pyexim.routers.item import AddressItem
 from pyexim.routers.preconditions import V_EXPN, V_NONE, V_RECIPIENT, V_SENDER
@@ -32,7 +32,7 @@ OPT_SUCCESS_ON_REDIRECT = 0x0010
 Write = Callable[[str], None]
 
 
-@dataclass
+@record
 class VerifyResult:
     """What verification found: ``code`` "OK", "FAIL" or "DEFER"; ``failure`` is
     "qualify" or "route" for failures ($recipient_verify_failure); ``message`` and

@@ -13,10 +13,10 @@ at a time costs linear time, not quadratic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pyexim.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Overflow:
     """A line longer than the limit: the first *limit* octets, which were consumed
     together with one more octet."""

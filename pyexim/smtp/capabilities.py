@@ -7,12 +7,11 @@ wire, so the two can never disagree about it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from pyexim.record import field, record
 from pyexim.smtp.replies import Reply
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Capabilities:
     """The service extensions of one EHLO reply.
 

@@ -26,9 +26,9 @@ import base64
 import binascii
 import enum
 from collections import deque
-from dataclasses import dataclass, field
 from typing import ClassVar
 
+from pyexim.record import field, record
 from pyexim.smtp.capabilities import NONE, Capabilities, parse_ehlo
 from pyexim.smtp.errors import LocalProtocolError
 from pyexim.smtp.events import NEED_DATA, Sentinel
@@ -39,7 +39,7 @@ from pyexim.smtp.replies import Reply, ReplyParser
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ClientCommand:
     """Base of the commands a client sends. ``ends_group``: no command may follow it
     before its reply (RFC 2920)."""
@@ -51,7 +51,7 @@ class ClientCommand:
         raise LocalProtocolError(f"{type(self).__name__} has no command line")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ehlo(ClientCommand):
     """EHLO (LHLO for LMTP)."""
 
@@ -61,7 +61,7 @@ class Ehlo(ClientCommand):
         return f"{'LHLO' if lmtp else 'EHLO'} {self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Helo(ClientCommand):
     """HELO, for servers that refuse EHLO."""
 
@@ -71,7 +71,7 @@ class Helo(ClientCommand):
         return f"HELO {self.name}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StartTls(ClientCommand):
     """STARTTLS."""
 
@@ -79,7 +79,7 @@ class StartTls(ClientCommand):
         return "STARTTLS"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Auth(ClientCommand):
     """AUTH with an optional initial response (already base64, or ``=`` for empty)."""
 
@@ -92,7 +92,7 @@ class Auth(ClientCommand):
         return f"AUTH {self.mechanism} {self.initial_response}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AuthLine(ClientCommand):
     """A response to a 334 challenge (base64 text, or ``*`` to cancel)."""
 
@@ -102,7 +102,7 @@ class AuthLine(ClientCommand):
         return self.data
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MailFrom(ClientCommand):
     """MAIL FROM:<address> with ESMTP parameters such as ``SIZE=1024``."""
 
@@ -114,7 +114,7 @@ class MailFrom(ClientCommand):
         return " ".join((f"MAIL FROM:<{self.address}>", *self.params))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RcptTo(ClientCommand):
     """RCPT TO:<address> with DSN parameters such as ``NOTIFY=NEVER``."""
 
@@ -126,7 +126,7 @@ class RcptTo(ClientCommand):
         return " ".join((f"RCPT TO:<{self.address}>", *self.params))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Data(ClientCommand):
     """DATA: a 354 reply opens the message for ``send_message``."""
 
@@ -134,7 +134,7 @@ class Data(ClientCommand):
         return "DATA"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Bdat(ClientCommand):
     """One BDAT chunk (sent with ``send_bdat``, which builds it)."""
 
@@ -146,7 +146,7 @@ class Bdat(ClientCommand):
         return f"BDAT {self.size}{' LAST' if self.last else ''}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EndOfData(ClientCommand):
     """The terminating dot of a DATA message; its reply is the verdict on the message
     (for LMTP one per accepted recipient, ``recipient`` saying whose)."""
@@ -154,7 +154,7 @@ class EndOfData(ClientCommand):
     recipient: RcptTo | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rset(ClientCommand):
     """RSET."""
 
@@ -164,7 +164,7 @@ class Rset(ClientCommand):
         return "RSET"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Noop(ClientCommand):
     """NOOP."""
 
@@ -172,7 +172,7 @@ class Noop(ClientCommand):
         return "NOOP"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Quit(ClientCommand):
     """QUIT."""
 
@@ -180,7 +180,7 @@ class Quit(ClientCommand):
         return "QUIT"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Vrfy(ClientCommand):
     """VRFY with its argument."""
 
@@ -195,19 +195,19 @@ class Vrfy(ClientCommand):
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ClientEvent:
     """Base of client events."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Greeting(ClientEvent):
     """The server's banner."""
 
     reply: Reply
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Response(ClientEvent):
     """The reply to *command* (None for a reply nothing was waiting for, such as an
     unsolicited 421)."""
@@ -216,14 +216,14 @@ class Response(ClientEvent):
     reply: Reply
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EhloResponse(Response):
     """The reply to EHLO/LHLO with what it advertises."""
 
     capabilities: Capabilities = NONE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AuthChallenge(Response):
     """A 334 reply during AUTH: answer it with ``AuthLine``. ``challenge`` is the decoded
     text (None when it was not valid base64)."""
@@ -231,14 +231,14 @@ class AuthChallenge(Response):
     challenge: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ServerClosed(ClientEvent):
     """The server closed the connection; ``outstanding`` commands got no reply."""
 
     outstanding: tuple[ClientCommand, ...] = ()
 
 
-@dataclass
+@record
 class Transaction:
     """What happened to one message: the MAIL reply, each RCPT's reply, the data verdicts."""
 

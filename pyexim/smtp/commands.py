@@ -21,7 +21,8 @@ Rules of this file, each copied from Exim on purpose:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from pyexim.record import record
 
 #: C ``isspace`` in the C locale.
 WHITESPACE = " \t\n\v\f\r"
@@ -51,7 +52,7 @@ class Verb(enum.Enum):
     BADCHAR = "BADCHAR"    # the line held a NUL
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VerbInfo:
     """One row of Exim's command table.
 
@@ -90,7 +91,7 @@ VERBS: dict[Verb, VerbInfo] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CommandLine:
     """A command line split as Exim splits it.
 
@@ -134,7 +135,7 @@ def parse_command(line: bytes) -> CommandLine:
 # ESMTP parameters on MAIL and RCPT
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Extracted:
     """One parameter taken off the end of an argument by ``extract_option``.
 

@@ -13,20 +13,20 @@ or ``EndOfMessage``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
+from pyexim.record import field, record
 from pyexim.smtp.replies import Reply
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Event:
     """Base of all server events."""
 
     needs_reply: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SessionStart(Event):
     """The connection is up: answer with the banner (220) or a refusal (which closes it).
 
@@ -36,21 +36,21 @@ class SessionStart(Event):
     """
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Command(Event):
     """Base of events made from one command line."""
 
     command: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Helo(Command):
     """HELO with a syntactically acceptable name. A 2xx reply starts a new session state."""
 
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ehlo(Command):
     """EHLO with a syntactically acceptable name. The 250 reply's keyword lines are what the
     machine then treats as advertised (PIPELINING, CHUNKING, STARTTLS, AUTH ..., DSN,
@@ -59,7 +59,7 @@ class Ehlo(Command):
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MailFrom(Command):
     """MAIL FROM with its ESMTP parameters parsed and checked.
 
@@ -83,7 +83,7 @@ class MailFrom(Command):
     prdr: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RcptTo(Command):
     """RCPT TO with DSN parameters parsed. ``notify`` is a frozenset of "NEVER", "SUCCESS",
     "FAILURE", "DELAY" (empty when NOTIFY= was not given), ``orcpt`` the ORCPT= text.
@@ -94,13 +94,13 @@ class RcptTo(Command):
     orcpt: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Data(Command):
     """DATA with at least one valid recipient: answer 354 to receive the message (the
     predata ACL's place), anything else to refuse it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Bdat(Command):
     """A BDAT command accepted; its ``size`` octets follow as MessageData. Information only."""
 
@@ -109,7 +109,7 @@ class Bdat(Command):
     last: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MessageData(Event):
     """A piece of the message: dot-unstuffed (DATA) or as sent (BDAT), CR and LF as received."""
 
@@ -117,7 +117,7 @@ class MessageData(Event):
     data: bytes = b""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ChunkReceived(Event):
     """A non-LAST BDAT chunk is complete: answer ``texts.chunk_received(size)``, or with a
     4xx/5xx (e.g. the size limit was passed) to end the message there."""
@@ -125,7 +125,7 @@ class ChunkReceived(Event):
     size: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EndOfMessage(Event):
     """The message is complete (DATA's terminating dot, or the LAST BDAT chunk).
 
@@ -137,58 +137,58 @@ class EndOfMessage(Event):
     bdat: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rset(Command):
     """RSET: the transaction is reset when the reply is sent."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Noop(Command):
     """NOOP (an argument is allowed and ignored)."""
 
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Quit(Command):
     """QUIT: the connection closes after the reply."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Vrfy(Command):
     """VRFY with its argument as given."""
 
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Expn(Command):
     """EXPN with its argument as given."""
 
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Etrn(Command):
     """ETRN outside a transaction, with its argument as given."""
 
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Help(Command):
     """HELP (Exim ignores any argument)."""
 
     argument: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StartTls(Command):
     """STARTTLS where it was advertised. A 220 reply makes the machine drop anything the
     client pipelined after the command and wait for ``tls_started``/``tls_failed``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Auth(Command):
     """AUTH for an advertised mechanism (upper-cased), outside a transaction, not yet
     authenticated. ``initial_response`` is the rest of the line, or None. A 334 reply
@@ -198,7 +198,7 @@ class Auth(Command):
     initial_response: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AuthResponse(Event):
     """A line sent in answer to a 334 challenge (trailing CR removed).
 
@@ -212,7 +212,7 @@ class AuthResponse(Event):
     too_long: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CommandError(Command):
     """A command the machine refuses itself, with Exim's reply for it.
 
@@ -237,7 +237,7 @@ class CommandError(Command):
     aborts_message: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ConnectionClosed(Event):
     """The client closed its side (``receive_data(b"")``). Exim still writes a reply:
     ``421 <host> lost input connection`` between commands, ``421 Lost incoming

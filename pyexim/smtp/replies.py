@@ -11,8 +11,8 @@ and ``Reply.from_user_message`` lets a message override the code the way an ACL
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from pyexim.record import field, record
 from pyexim.smtp.errors import RemoteProtocolError
 
 #: Exim's pattern for a reply code (and optional enhanced status code) at the start of
@@ -25,7 +25,7 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Reply:
     """One SMTP reply: a three-digit ``code`` and its text ``lines`` (at least one).
 
@@ -147,7 +147,7 @@ def join_replies(*replies: Reply) -> Reply:
 # Parsing replies (the client side)
 # ---------------------------------------------------------------------------
 
-@dataclass
+@record
 class ReplyParser:
     """Incremental parser of server replies: feed bytes, take complete ``Reply`` values.
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pyexim.hostaddr import is_ip_address
+from pyexim.record import record
 from pyexim.smtp import texts
 from pyexim.smtp.buffer import Overflow, ReceiveBuffer
 from pyexim.smtp.capabilities import NONE, Capabilities, parse_ehlo
@@ -110,7 +110,7 @@ class Phase(enum.Enum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Limits:
     """Per-connection limits that Exim takes from its configuration; the caller fills them.
 
@@ -127,7 +127,7 @@ class Limits:
     max_command_line: int = COMMAND_LINE_LIMIT
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Settings:
     """Per-connection behaviour that Exim takes from its configuration and the host.
 

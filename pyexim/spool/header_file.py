@@ -24,11 +24,11 @@ Layout::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from pyexim.errors import PyEximError
 from pyexim.hostaddr import extract_port
 from pyexim.message import Envelope, HeaderLine, Message, Recipient, decode, encode
+from pyexim.record import field, record
 from pyexim.spool.msgid import IdFormat, id_format_of
 from pyexim.spool.tree import ExactTree, TreeNode, spool_order
 from pyexim.taint import Tainted, is_tainted
@@ -70,7 +70,7 @@ class SpoolFormatError(PyEximError):
         self.header_bytes = header_bytes
 
 
-@dataclass
+@record
 class SpoolHeader:
     """Everything a -H file holds, field for field.
 

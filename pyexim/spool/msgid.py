@@ -14,7 +14,8 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from pyexim.record import record
 
 BASE62_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _DIGIT_VALUE = {c: i for i, c in enumerate(BASE62_DIGITS)}
@@ -40,7 +41,7 @@ def base62_value(text: str) -> int:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IdFormat:
     """One generation of Exim's message-id layout."""
 
@@ -102,7 +103,7 @@ def make_message_id(seconds: int, microseconds: int, pid: int, *,
             f"-{base62(fraction, fmt.fraction_len)}")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IdParts:
     """What an id says: when (to the id's resolution), which process, which host number."""
 

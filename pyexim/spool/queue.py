@@ -12,8 +12,8 @@ import errno
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
+from pyexim.record import record
 from pyexim.spool.header_file import SpoolFormatError, SpoolHeader
 from pyexim.spool.store import MessageNotFound, Spool
 from pyexim.spool.tree import ExactTree
@@ -38,7 +38,7 @@ LIST_UNDELIVERED = 1
 LIST_WITH_GENERATED = 2
 
 
-@dataclass
+@record
 class QueueEntry:
     """One message as -bp sees it.
 
@@ -234,7 +234,7 @@ def list_queue(spool: Spool, *, now: int, option: int = LIST_ALL, randomize: boo
         yield format_entry(entry, now, option)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class QueueSelection:
     """Which messages a queue run takes (queue.c queue_run: -q ids, -qi, -R, -S).
 

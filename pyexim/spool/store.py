@@ -19,10 +19,10 @@ import errno
 import fcntl
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Self
 
 from pyexim.errors import PyEximError
+from pyexim.record import record
 from pyexim.spool.data_file import data_file_prefix, lock_length, parse_data_file
 from pyexim.spool.header_file import SpoolHeader, format_header_file, parse_header_file
 from pyexim.spool.msgid import DEFAULT_FORMAT, IdFormat, spool_subdirectory
@@ -58,7 +58,7 @@ class MessageNotFound(PyEximError):
         self.message_id = message_id
 
 
-@dataclass
+@record
 class DataFile:
     """An open, locked -D file. Keep it open while working on the message; close() unlocks."""
 

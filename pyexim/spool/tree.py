@@ -10,15 +10,15 @@ algorithm, names compared as bytes) and walking as Exim does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from pyexim.message import encode
+from pyexim.record import record
 
 _LEFT_HEAVY = 1
 _RIGHT_HEAVY = 2
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class TreeNode:
     """One node: its name, children, and Exim's balance mark (0, left- or right-heavy)."""
 
