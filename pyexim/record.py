@@ -8,8 +8,8 @@ On ``pyexim -bt``, a command administrators run by hand and expect to answer at 
 was half of the run time. ``record`` makes the same classes in a few microseconds:
 
 - ``__init__`` is generated as dataclasses generates it (so creating an instance is just as
-  fast), but compiled the first time the class is instantiated, so a class a command never
-  uses costs nothing to compile;
+  fast), but compiled only once the class has made COMPILE_AFTER instances; until then a
+  shared function binds the arguments, so a class made a few times costs no compiling;
 - ``__eq__``, ``__hash__`` and ``__repr__`` are shared functions driven by the class's
   field names, and a frozen record's ``__setattr__`` is one shared function that refuses.
 
@@ -149,7 +149,7 @@ def _make_record(cls: type[T], *, frozen: bool, slots: bool, kw_only: bool, eq: 
         "__match_args__": tuple(name for name, spec in fields.items() if not spec.kw_only),
     }
     if "__init__" not in own:
-        methods["__init__"] = _lazy_init(cls)
+        methods["__init__"] = _lazy_init(cls, fields, frozen)
     if with_repr and "__repr__" not in own:
         methods["__repr__"] = _repr_function(
             tuple(name for name, spec in fields.items() if spec.repr))
@@ -204,13 +204,62 @@ def _check_order(cls: type, fields: dict[str, Field]) -> None:
                             f"default argument {defaulted!r}")
 
 
-def _lazy_init(cls: type) -> Callable[..., None]:
+# How many instances a record makes with the interpreted __init__ before it compiles
+# its own: compiling costs about as much as fifty interpreted calls, and most records on
+# a quick command's path are made only a handful of times.
+COMPILE_AFTER = 50
+
+
+def _lazy_init(cls: type, fields_by_name: dict[str, Field], frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` that binds arguments by walking the fields, and after
+    COMPILE_AFTER calls (or at the first call it cannot bind, so that Python words the
+    TypeError) puts the compiled one in its place."""
+    fields = tuple(fields_by_name.values())
+    set_field = object.__setattr__ if frozen else setattr
+    post_init = hasattr(cls, "__post_init__")
+    calls = 0
+
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        real = _compile_init(cls)
-        type.__setattr__(cls, "__init__", real)
-        real(self, *args, **kwargs)
+        nonlocal calls
+        calls += 1
+        values = _bind(fields, args, kwargs) if calls <= COMPILE_AFTER else None
+        if values is None:
+            compiled = _compile_init(cls)
+            type.__setattr__(cls, "__init__", compiled)
+            compiled(self, *args, **kwargs)
+            return
+        for spec, value in zip(fields, values):
+            set_field(self, spec.name, value)
+        if post_init:
+            self.__post_init__()
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
+
+
+def _bind(fields: tuple[Field, ...], args: tuple[Any, ...],
+          kwargs: dict[str, Any]) -> list[Any] | None:
+    """Each field's value for a call with *args* and *kwargs*, or None when the call is
+    wrong (a missing, unknown or doubled argument)."""
+    values = []
+    taken = named = 0
+    for spec in fields:
+        if not spec.kw_only and taken < len(args):
+            if spec.name in kwargs:
+                return None
+            values.append(args[taken])
+            taken += 1
+        elif spec.name in kwargs:
+            values.append(kwargs[spec.name])
+            named += 1
+        elif spec.default_factory is not MISSING:
+            values.append(spec.default_factory())
+        elif spec.default is not MISSING:
+            values.append(spec.default)
+        else:
+            return None
+    if taken != len(args) or named != len(kwargs):
+        return None
+    return values
 
 
 def _compile_init(cls: type) -> Callable[..., None]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 from typing import ClassVar
 
 import pytest
 
-from pyexim.record import FrozenInstanceError, field, record, replace
+from pyexim.record import COMPILE_AFTER, FrozenInstanceError, field, record, replace
 
 
 @record(frozen=True, slots=True)
@@ -151,3 +152,37 @@ def test_records_do_not_import_dataclasses_or_typing() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_interpreted_and_compiled_init_agree() -> None:
+    @record(frozen=True, slots=True)
+    class Sample:
+        a: int
+        b: list[int] = field(default_factory=list)
+        c: str = field(default="c", kw_only=True)
+
+    made = [Sample(1), Sample(1, [2], c="d"), Sample(a=3)]
+    assert "Sample.__init__" in Sample.__init__.__qualname__
+    interpreted = Sample.__init__
+    for _ in range(COMPILE_AFTER + 1):
+        Sample(0)
+    assert Sample.__init__ is not interpreted  # compiled now
+    assert [Sample(1), Sample(1, [2], c="d"), Sample(a=3)] == made
+    assert Sample(1).b is not Sample(1).b
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((), {}, "missing 1 required positional argument: 'a'"),
+    ((1, 2, 3), {}, "takes from 2 to 3 positional arguments but 4 were given"),
+    ((1,), {"a": 2}, "got multiple values for argument 'a'"),
+    ((1,), {"z": 2}, "got an unexpected keyword argument 'z'"),
+])
+def test_a_wrong_call_gets_pythons_own_type_error(args: tuple[int, ...],
+                                                   kwargs: dict[str, int], message: str) -> None:
+    @record
+    class Pair:
+        a: int
+        b: int = 0
+
+    with pytest.raises(TypeError, match=re.escape(message)):
+        Pair(*args, **kwargs)

@@ -44,11 +44,16 @@ DRIVER_KINDS = {"router": ("pyexim.routers", "ROUTERS"),
                 "authenticator": ("pyexim.auth", "AUTHENTICATORS")}
 
 
+_FAMILIES: dict[str, DriverFamily] = {}
+
+
 def driver_family(kind: str) -> DriverFamily:
     """The DriverFamily (generic options + registry of drivers) of "router", "transport"
     or "authenticator"."""
-    package, name = DRIVER_KINDS[kind]
-    family: DriverFamily = getattr(importlib.import_module(package + ".registry"), name)
+    family = _FAMILIES.get(kind)
+    if family is None:
+        package, name = DRIVER_KINDS[kind]
+        family = _FAMILIES[kind] = getattr(importlib.import_module(package + ".registry"), name)
     return family
 
 
