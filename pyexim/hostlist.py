@@ -11,8 +11,6 @@ In a ``match_ip`` list only the address counts: any lookup is keyed by it, and n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyexim.hostaddr import (
     host_aton,
     host_is_in_net,
@@ -44,6 +42,7 @@ from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.record import record
 from pyexim.taint import is_tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.resolver import HostNames
 

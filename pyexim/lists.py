@@ -33,7 +33,7 @@ regex that does not compile), ``ListPanic`` is raised with Exim's message.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
+from collections.abc import Callable
 
 from pyexim.lookups.base import C_SPACE, LookupDefer, LookupFailed, LookupSyntaxError, read_text
 from pyexim.lookups.context import LookupContext
@@ -44,7 +44,11 @@ from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.strings import SINGLE_ITEM, list_items, lower
 from pyexim.taint import is_tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Protocol
+
     from pyexim.resolver import HostNames
 
 OK, FAIL, DEFER, ERROR = "ok", "fail", "defer", "error"
@@ -54,6 +58,7 @@ DOMAIN, HOST, ADDRESS, LOCALPART, STRING = "domain", "host", "address", "localpa
 _KIND_WORD = {DOMAIN: " domain", HOST: " host", ADDRESS: " address", LOCALPART: " local part",
               STRING: ""}
 
+
 class ListPanic(Exception):
     """A list problem that makes Exim write to the panic log and exit (``message``: its text)."""
 
@@ -62,26 +67,27 @@ class ListPanic(Exception):
         self.message = message
 
 
-class NamedListLike(Protocol):
-    """What lists need of a named list (pyexim.config.model.NamedList)."""
+# Interfaces for type checkers; at run time any object with these attributes will do.
+if TYPE_CHECKING:
+    class NamedListLike(Protocol):
+        """What lists need of a named list (pyexim.config.model.NamedList)."""
 
-    value: str
-    cached: bool
+        value: str
+        cached: bool
 
+    class ListContext(Protocol):
+        """What list matching needs from its caller; an expansion context can be one.
 
-class ListContext(Protocol):
-    """What list matching needs from its caller; an expansion context can be one.
+        ``expand`` expands a list before it is scanned (named lists always, other lists when
+        the caller asks); it raises pyexim.expand's ForcedFail / ExpansionError. An optional
+        ``expand_with_domain(text, domain)`` is used for domain lists, so that ``$domain`` is
+        the subject while a list is expanded if it is not already set, as Exim does.
+        """
 
-    ``expand`` expands a list before it is scanned (named lists always, other lists when
-    the caller asks); it raises pyexim.expand's ForcedFail / ExpansionError. An optional
-    ``expand_with_domain(text, domain)`` is used for domain lists, so that ``$domain`` is
-    the subject while a list is expanded if it is not already set, as Exim does.
-    """
+        named_lists: Mapping[str, Mapping[str, NamedListLike]]
+        lookup_context: LookupContext
 
-    named_lists: Mapping[str, Mapping[str, NamedListLike]]
-    lookup_context: LookupContext
-
-    def expand(self, text: str) -> str: ...
+        def expand(self, text: str) -> str: ...
 
 
 @record

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Mapping, Sequence
 
 import dns.exception
 import dns.flags
@@ -40,6 +39,10 @@ import dns.rdatatype
 
 from pyexim.hostaddr import host_is_in_net, is_ip_address, reverse_name
 from pyexim.record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Mapping, Sequence
 
 OK, NXDOMAIN, NODATA, AGAIN, FAIL = "ok", "nxdomain", "nodata", "again", "fail"
 

@@ -11,13 +11,15 @@ ACL with arguments. Each handler returns the condition's outcome as an ``Rc``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from pyexim import lists
 from pyexim.acl.engine import Call
 from pyexim.acl.where import Rc
 from pyexim.expand import acl_condition_value
 from pyexim.lists import ListPanic, MatchResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 def _traced(call: Call, subject: str, list_text: str, result: MatchResult) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from pyexim.acl.reader import AclSyntaxError, read_acl
 from pyexim.acl.state import AclSession, AclState, Address
@@ -41,7 +40,10 @@ from pyexim.resolver import HostNames
 from pyexim.strings import SPACE, dequote
 from pyexim.taint import is_tainted
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pyexim.config.model import Config
 
 #: Exim's limit on ACLs calling ACLs.

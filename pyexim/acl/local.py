@@ -8,11 +8,14 @@ expansion test runs an ACL that logs.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from pyexim.acl.engine import AclEngine
 from pyexim.acl.state import HostLookup, RouteVerify
 from pyexim.expand import ExpansionContext, HeaderView, from_engine
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class LocalSession:

@@ -19,10 +19,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import IO, Any
 
 from pyexim.cli.args import Invocation
 from pyexim.cli.common import DISPLAYMAIL_MAX, Abort, check_length
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 
 def run(invocation: Invocation) -> int:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import pwd
 import sys
-from typing import IO, TYPE_CHECKING
 
 from pyexim.cli.args import Invocation
 from pyexim.errors import ConfigError, ConfigErrors, UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import IO
+
     from pyexim.config.model import Config
     from pyexim.expand import ExpansionContext
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any
 
 from pyexim.cli.args import Invocation
 from pyexim.cli.common import context_for, load_config_or_report, read_input_line
@@ -30,6 +29,10 @@ from pyexim.expand import (
 from pyexim.message import read_filter_test_body
 from pyexim.strings import from_bytes_text, to_bytes_text
 from pyexim.taint import Tainted
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 # Exim's limits: -be arguments are checked like addresses (EXIM_EMAILADDR_MAX), lines
 # are read with fgets() into 1024 bytes, and a line is copied into big_buffer.

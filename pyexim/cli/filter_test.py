@@ -22,7 +22,6 @@ import pwd
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from pyexim.address import AddressError, extract_address, find_at, quote_local_part
 from pyexim.cli.args import Invocation
@@ -55,6 +54,7 @@ from pyexim.record import record
 from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.spool.msgid import MessageIdGenerator
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.config.model import Config
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from pyexim.cli.args import Invocation
 from pyexim.errors import ConfigError
@@ -22,6 +21,10 @@ from pyexim.expand import ExpansionContext, ExpansionError, expand_string, to_en
 from pyexim.hostaddr import extract_port, is_ip_address
 from pyexim.receive.client import canonical_address
 from pyexim.taint import Tainted
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 READ_SIZE = 65536
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from pyexim.cli.args import Invocation
 from pyexim.cli.main import config_file_for
 from pyexim.errors import ConfigError, ConfigErrors
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.config.options import OptionSetting
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from pyexim.config.source import Macro, MacroTable
 from pyexim.errors import SourceLoc
 from pyexim.record import field, record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.config.options import DriverFamily, OptionSetting
 

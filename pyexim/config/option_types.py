@@ -9,7 +9,6 @@ fixed-point numbers and uid/gid lists have their own shapes).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
 
 from pyexim.config.value_syntax import (
     extra_chars_reason,
@@ -27,7 +26,10 @@ from pyexim.record import record
 from pyexim.strings import list_items, strtol
 from pyexim.timevalue import format_time, read_time
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from pyexim.config.options import Opt
 
 # Exim copies names into a 64-byte buffer (EXIM_DRIVERNAME_MAX).

@@ -13,11 +13,11 @@ import functools
 import os
 from collections.abc import Sequence
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from pyexim.config.source import LogicalLine
 from pyexim.errors import ConfigError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import lark
 

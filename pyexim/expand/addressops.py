@@ -6,8 +6,6 @@ pyexim.hostaddr). Exim: expand.c EOP_ADDRESS..., EOP_MASK..., verify.c invert_ad
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyexim import hostaddr
 from pyexim.address import (
     AddressError,
@@ -19,6 +17,7 @@ from pyexim.address import (
 from pyexim.expand.evaluator import ExpansionError
 from pyexim.strings import SPACE
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
 

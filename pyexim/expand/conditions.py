@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pyexim import hostaddr
 from pyexim.expand.context import ACL_DEFER, ACL_FAIL, ACL_OK, FORBID_EXISTS
@@ -32,6 +31,7 @@ from pyexim.expand.pcre import compile_or_fail, set_match_strings
 from pyexim.strings import DIGITS, list_items, lower, strcmp, strcmpic
 from pyexim.taint import mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
 

@@ -15,13 +15,15 @@ import pwd
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from pyexim import EXIM_COMPAT_VERSION
 from pyexim.expand import ExpansionContext, ExpansionOptions, from_engine, to_engine
 from pyexim.taint import Tainted
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pyexim.resolver import HostNames
 
 

@@ -17,7 +17,6 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any, Protocol
 
 from pyexim.record import field, record
 
@@ -31,11 +30,16 @@ FORBID_RUN = "run"
 FORBID_DLFUNC = "dlfunc"
 
 
-class NamedListLike(Protocol):
-    """The part of pyexim.config.model.NamedList that expansion reads."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
 
-    @property
-    def value(self) -> str: ...
+    # What expansion reads of a named list; at run time any object with .value will do.
+    class NamedListLike(Protocol):
+        """The part of pyexim.config.model.NamedList that expansion reads."""
+
+        @property
+        def value(self) -> str: ...
 
 
 @record(frozen=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 # the functions that use them: most runs never need them.
 import _thread
 import base64
-from typing import Any
 
 from pyexim.expand.evaluator import ExpansionError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # libcrypt, loaded on first use through ctypes: Python's own crypt module is deprecated
 # (gone in 3.13), costs milliseconds to import on every start, and encodes keys as UTF-8

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pyexim.address import AddressError, extract_address
 from pyexim.expand.context import (
@@ -30,6 +29,7 @@ from pyexim.expand.operators import BASE32_CHARS
 from pyexim.strings import SPACE, dequote, lower, printing
 from pyexim.taint import Tainted
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
 

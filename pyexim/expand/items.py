@@ -12,7 +12,6 @@ from __future__ import annotations
 # the functions that use them: most runs never need them.
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pyexim.expand.context import (
     FORBID_LOOKUP,
@@ -39,6 +38,7 @@ from pyexim.expand.pcre import compile_or_fail
 from pyexim.strings import SPACE, dequote, lower, printing, strtol
 from pyexim.taint import Tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
 

@@ -6,13 +6,13 @@ and ``forany_json`` share (Exim: expand.c EITEM_FILTER/MAP/REDUCE/SORT/LISTEXTRA
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from pyexim.expand.evaluator import Cursor, ExpansionError, string_integer, with_suffix
 from pyexim.expand.nodes import Break, CondGroup, Group, Item
 from pyexim.strings import DIGITS, SPACE, list_items, list_separator_of, strcmp, strcmpic
 from pyexim.taint import Tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
 

@@ -20,7 +20,6 @@ import base64
 import os
 import stat as stat_module
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pyexim.address import (
     quote_local_part,
@@ -45,6 +44,7 @@ from pyexim.strings import (
 from pyexim.taint import Tainted, mark
 from pyexim.timevalue import format_time, read_time
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
 

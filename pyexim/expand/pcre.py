@@ -8,12 +8,12 @@ Python's compile errors into the messages PCRE2 gives, because Exim quotes them
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from pyexim.expand.evaluator import ExpansionError
 from pyexim.regex import RegexError, compile_pcre
 from pyexim.taint import Tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.context import ExpansionContext
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pyexim.strings import ALPHA, SPACE, list_items, lower
 from pyexim.taint import Tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.context import ExpansionContext
     from pyexim.expand.evaluator import Evaluator

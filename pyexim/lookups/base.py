@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
 
 from pyexim.errors import PyEximError
 from pyexim.record import record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pyexim.lookups.context import LookupContext
 
 Expander = Callable[[str], str]

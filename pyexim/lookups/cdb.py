@@ -12,7 +12,6 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from typing import Any
 
 from pyexim.lookups.base import (
     ABSFILE,
@@ -23,6 +22,10 @@ from pyexim.lookups.base import (
     LookupType,
     check_file,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HEADER_SIZE = 2048
 _PAIR = struct.Struct("<II")

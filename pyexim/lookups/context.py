@@ -19,12 +19,15 @@ import time
 
 # _socket, not socket: the C functions without socket.py's enum set-up at import.
 from _socket import AF_INET6, inet_ntop
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable
 
 from pyexim.lookups.base import LookupType
 from pyexim.record import field, record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Mapping
+
     from pyexim.resolver import Resolver
 
 LogSink = Callable[[str, bool], None]

@@ -15,9 +15,12 @@ Data is returned up to its first NUL, as Exim's C strings end there.
 from __future__ import annotations
 
 import struct
-from typing import Any
 
 from pyexim.lookups.base import ABSFILE, Expander, Found, LookupFailed, LookupType, check_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HASH_MAGIC = 0x061561
 P_HASH_UNSORTED, P_OVERFLOW, P_HASH = 2, 7, 13

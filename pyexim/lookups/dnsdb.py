@@ -18,12 +18,14 @@ Query syntax: ``[>S[,T|;]] [modifier,]... [type=]domain-list``
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyexim.hostaddr import is_ip_address, reverse_name
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
 from pyexim.strings import lower, strtol
 from pyexim.timevalue import read_time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 TYPES = ("a", "a+", "aaaa", "cname", "csa", "mx", "mxh", "ns", "ptr", "soa", "spf", "srv",
          "tlsa", "txt", "zns")

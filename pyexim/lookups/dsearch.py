@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Any
 
 from pyexim.lookups.base import (
     ABSFILE,
@@ -22,6 +21,10 @@ from pyexim.lookups.base import (
     LookupType,
     check_file,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Dsearch(LookupType):

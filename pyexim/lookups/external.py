@@ -9,9 +9,11 @@ missing; mysql and pgsql first say, as Exim does, when no servers are configured
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyexim.lookups.base import QUERY, SINGLEKEY, Expander, Found, LookupDefer, LookupType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _ALWAYS_LITERAL = "!$'-._"
 _URL_NONQUOTE = _ALWAYS_LITERAL + "()*+"

@@ -9,9 +9,12 @@ is "not found". The file is parsed on every lookup, as Exim does (results are ca
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from pyexim.lookups.base import ABSFILE, Expander, Found, LookupType, open_and_read
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Json(LookupType):

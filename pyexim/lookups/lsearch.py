@@ -17,8 +17,6 @@ The option ``ret=full`` returns the whole line (key included) instead of the dat
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from pyexim.hostaddr import host_is_in_net, ip_mask_offset, is_ip_address
 from pyexim.lookups.base import (
     ABSFILE,
@@ -31,6 +29,10 @@ from pyexim.lookups.base import (
 )
 from pyexim.record import field, record
 from pyexim.strings import dequote, lower
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 PLAIN, WILD, NWILD, IP = "plain", "wild", "nwild", "ip"
 

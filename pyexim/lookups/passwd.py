@@ -7,9 +7,12 @@ field is always ``*``). Names longer than ``max_username_length`` (when set) are
 from __future__ import annotations
 
 import pwd
-from typing import Any
 
 from pyexim.lookups.base import QUERY, Expander, Found, LookupType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Passwd(LookupType):

@@ -9,11 +9,14 @@ line ending in the reply), ``send=no``, ``cache=yes`` (results are not cached ot
 from __future__ import annotations
 
 import socket
-from typing import Any
 
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
 from pyexim.strings import unprinting
 from pyexim.timevalue import read_time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _connect(spec: str, timeout: float) -> socket.socket:

@@ -16,7 +16,7 @@ which Exim puts in ``$1`` and ``$2``; ``search()`` returns them.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pyexim.lookups.base import LookupDefer, LookupFailed, TaintedLookupFile
 from pyexim.lookups.context import CacheEntry, LookupContext, OpenLookup

@@ -10,11 +10,14 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 from pyexim.lookups.base import ABSFILE_QUERY, QUERY, LookupSyntaxError, LookupType
 from pyexim.lookups.registry import find_type
 from pyexim.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Mapping
 
 _PUNCT = frozenset(string.punctuation)
 _SPACE = " \t\n\r\v\f"

@@ -11,10 +11,13 @@ database, and a query that fails is "not found", both as Exim does.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from pyexim.lookups.base import ABSFILE_QUERY, Expander, Found, LookupFailed, LookupType
 from pyexim.timevalue import read_time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def quote_value(name: str, value: str) -> str:

@@ -7,9 +7,11 @@ other query is returned as its own result.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyexim.lookups.base import QUERY, Expander, Found, LookupDefer, LookupType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Testdb(LookupType):

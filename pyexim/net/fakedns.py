@@ -22,7 +22,6 @@ import select
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from twisted.internet import defer, error
 from twisted.names import dns, server
@@ -39,6 +38,10 @@ from pyexim.net.dnszone import (
 )
 from pyexim.net.dnszone_answer import RR, Rcode, Reply, answer
 from pyexim.record import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 LOOPBACK = "127.0.0.1"
 

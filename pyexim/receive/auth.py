@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import time
 from collections.abc import Generator
-from typing import Any
 
 from pyexim.expand import ExpansionError, ForcedFail, expand_string
 from pyexim.receive.session import SmtpSession
@@ -25,6 +24,10 @@ from pyexim.smtp import events as ev
 from pyexim.smtp import texts
 from pyexim.smtp.replies import Reply
 from pyexim.strings import list_items, printing, to_bytes_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Driver = Generator[str, "str | None", str]
 _MAXN = 20

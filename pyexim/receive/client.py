@@ -10,14 +10,13 @@ whenever a fact changes, as Exim rebuilds sender_fullhost.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyexim.acl.state import HostLookup
 from pyexim.hostaddr import host_aton, host_nmtoa, is_ip_address
 from pyexim.log.lines import PeerHost
 from pyexim.log.selector import LogSelector
 from pyexim.taint import Tainted
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand import ExpansionContext
 

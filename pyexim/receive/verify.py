@@ -10,11 +10,12 @@ defers with a message that says so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from pyexim.acl.state import RouteVerify
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pyexim.receive.session import SmtpSession
 
 

@@ -21,7 +21,6 @@ import importlib
 import os
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any
 
 from pyexim.expand import ExpansionContext, ExpansionError, ForcedFail, LookupDeferred, to_engine
 from pyexim.record import field, record
@@ -49,6 +48,10 @@ from pyexim.routers.preconditions import (
     strip_affixes,
 )
 from pyexim.taint import is_tainted, mark
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # The address variables deliver_set_expansions() sets and clears.
 _ADDRESS_VARIABLES = (

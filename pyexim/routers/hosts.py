@@ -14,12 +14,12 @@ from __future__ import annotations
 import bisect
 import os
 import time
-from typing import TYPE_CHECKING
 
 from pyexim.hostaddr import is_ip_address
 from pyexim.record import record
 from pyexim.routers.item import MX_NONE, PORT_NONE, Host
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.resolver import DnsAnswer
     from pyexim.routers.chain import Routing

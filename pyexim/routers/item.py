@@ -10,10 +10,9 @@ from outside are Tainted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyexim.record import field, record, replace
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.routers.chain import Router
 

@@ -12,13 +12,13 @@ the user, the condition's value.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from pyexim.expand import ExpansionError, ForcedFail, to_engine
 from pyexim.routers.base import PasswdEntry
 from pyexim.routers.item import AddressItem
 from pyexim.taint import is_tainted, mark
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.routers.chain import Router, Routing
 

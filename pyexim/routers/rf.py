@@ -8,8 +8,6 @@ A problem is reported as an Outcome (usually Defer) with the address's message s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyexim.expand import ExpansionError, ForcedFail
 from pyexim.routers.base import (
     Accept,
@@ -41,6 +39,7 @@ from pyexim.routers.hosts import (
 from pyexim.routers.item import MX_NONE, PORT_NONE, AddressItem
 from pyexim.taint import is_tainted
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.routers.chain import Queues, Router, Routing
 

@@ -12,13 +12,13 @@ Callouts are not part of this module.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pyexim.record import record
 from pyexim.routers.chain import Queues
 from pyexim.routers.item import AddressItem
 from pyexim.routers.preconditions import V_EXPN, V_NONE, V_RECIPIENT, V_SENDER
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.routers.chain import Routing
 

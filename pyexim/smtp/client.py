@@ -26,13 +26,16 @@ import base64
 import binascii
 import enum
 from collections import deque
-from typing import ClassVar
 
 from pyexim.record import field, record
 from pyexim.smtp.capabilities import NONE, Capabilities, parse_ehlo
 from pyexim.smtp.errors import LocalProtocolError
 from pyexim.smtp.events import NEED_DATA, Sentinel
 from pyexim.smtp.replies import Reply, ReplyParser
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 # ---------------------------------------------------------------------------
 # Commands

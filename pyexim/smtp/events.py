@@ -13,10 +13,12 @@ or ``EndOfMessage``.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pyexim.record import field, record
 from pyexim.smtp.replies import Reply
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 @record(frozen=True, slots=True)

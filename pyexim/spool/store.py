@@ -19,13 +19,16 @@ import errno
 import fcntl
 import os
 from collections.abc import Iterator
-from typing import Self
 
 from pyexim.errors import PyEximError
 from pyexim.record import record
 from pyexim.spool.data_file import data_file_prefix, lock_length, parse_data_file
 from pyexim.spool.header_file import SpoolHeader, format_header_file, parse_header_file
 from pyexim.spool.msgid import DEFAULT_FORMAT, IdFormat, spool_subdirectory
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Self
 
 __all__ = [
     "INPUT_DIRECTORY_MODE",
