@@ -13,7 +13,25 @@ machines, the spool and the log lines hold. ``pyexim.strings.to_engine``/``from_
 convert between the two; a function says which form it takes where it is not byte text.
 """
 
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+
 __version__ = "0.1.0"
 
 # The Exim release whose observable behaviour pyexim reproduces.
 EXIM_COMPAT_VERSION = "4.96"
+
+
+def load_module(name: str) -> ModuleType:
+    """The module *name* (dotted, absolute), imported if it is not yet.
+
+    What importlib.import_module does for pyexim's registries of drivers, lookups and
+    modes, without importing importlib and warnings: 0.6 ms every command would pay.
+    """
+    __import__(name)
+    return sys.modules[name]

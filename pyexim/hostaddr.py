@@ -11,15 +11,12 @@ expansion conditions ``isip``, ``match_ip`` and operators like ``mask`` and ``re
 
 from __future__ import annotations
 
-import string
-
 # _socket, not socket: the C functions without socket.py's enum set-up at import.
 from _socket import AF_INET, AF_INET6, inet_pton
 from functools import lru_cache
 
-from pyexim.strings import strtol
+from pyexim.strings import PUNCT, strtol
 
-_PUNCT = frozenset(string.punctuation)
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
@@ -85,7 +82,7 @@ def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
     if percent >= 0:
         if slash >= 0:
             return 0
-        if not all((c.isascii() and c.isalnum()) or c in _PUNCT for c in s[percent + 1:]):
+        if not all((c.isascii() and c.isalnum()) or c in PUNCT for c in s[percent + 1:]):
             return 0
         end = percent
     addr = s[:end]

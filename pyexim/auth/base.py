@@ -8,9 +8,9 @@ a server or a client is decided by its driver's ``roles(settings)``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 
+from pyexim import load_module
 from pyexim.config.options import EximConfigError, Opt, OptionTable, Settings, String
 
 GENERIC_OPTIONS = OptionTable("authenticator", [
@@ -34,7 +34,7 @@ def _get(settings: Settings, name: str) -> object:
 def roles(settings: Settings) -> tuple[bool, bool]:
     """(is a server, is a client) for an instance, as its driver's init decides."""
     from pyexim.auth.registry import DRIVERS
-    module = importlib.import_module(DRIVERS[str(_get(settings, "driver"))])
+    module = load_module(DRIVERS[str(_get(settings, "driver"))])
     result: tuple[bool, bool] = module.roles(settings)
     return result
 

@@ -7,10 +7,10 @@ function. Modules are imported only when their mode runs, so a quick command suc
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
+from pyexim import load_module
 from pyexim.cli.args import Invocation, parse_args
 from pyexim.errors import NotAvailableError, UsageError
 
@@ -67,7 +67,7 @@ def run_mode(invocation: Invocation) -> int:
     module_name = MODE_MODULES.get(mode)
     if module_name is None:
         raise NotAvailableError(f"not available yet: {MODE_FLAGS.get(mode, mode)}")
-    module = importlib.import_module(module_name)
+    module = load_module(module_name)
     result: int = module.run(invocation)
     return result
 

@@ -36,9 +36,9 @@ _LOOKUP_ORDER = ("lsearch", "wildlsearch", "nwildlsearch", "iplsearch", "cdb", "
 
 def _names(module_name: str, attribute: str) -> list[str]:
     """The keys of a registry dict, or [] when that part of pyexim cannot be imported."""
-    import importlib
+    from pyexim import load_module
     try:
-        registry = getattr(importlib.import_module(module_name), attribute)
+        registry = getattr(load_module(module_name), attribute)
     except (ImportError, AttributeError):
         return []
     return sorted(registry)
@@ -46,10 +46,10 @@ def _names(module_name: str, attribute: str) -> list[str]:
 
 def _lookups() -> list[str]:
     """Lookup types that work (those kept only to name a missing library are left out)."""
-    import importlib
+    from pyexim import load_module
     try:
-        registry = importlib.import_module("pyexim.lookups.registry")
-        external = importlib.import_module("pyexim.lookups.external")
+        registry = load_module("pyexim.lookups.registry")
+        external = load_module("pyexim.lookups.external")
     except ImportError:
         return []
     placeholders = {id(value) for value in vars(external).values()}

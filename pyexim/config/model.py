@@ -8,9 +8,9 @@ cached with pickle); treat them as read-only.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
+from pyexim import load_module
 from pyexim.config.source import Macro, MacroTable
 from pyexim.errors import SourceLoc
 from pyexim.record import field, record
@@ -53,7 +53,7 @@ def driver_family(kind: str) -> DriverFamily:
     family = _FAMILIES.get(kind)
     if family is None:
         package, name = DRIVER_KINDS[kind]
-        family = _FAMILIES[kind] = getattr(importlib.import_module(package + ".registry"), name)
+        family = _FAMILIES[kind] = getattr(load_module(package + ".registry"), name)
     return family
 
 

@@ -27,13 +27,13 @@ booleans ``str`` when they contain ``$``; uid/gid lists ``tuple[int, ...]``.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from types import ModuleType
 
 # The types and the value syntax live in their own modules; they are re-exported
 # here, the one module the rest of pyexim imports option machinery from.
+from pyexim import load_module
 from pyexim.config.option_types import (
     NAME_MAX,
     Bit,
@@ -423,7 +423,7 @@ class DriverFamily:
     def module(self, driver: str) -> ModuleType | None:
         """The module of *driver*, or None when this build has no such driver."""
         path = self.drivers.get(driver)
-        return importlib.import_module(path) if path else None
+        return load_module(path) if path else None
 
     def private_options(self, driver: str) -> OptionTable | None:
         """The private option table of *driver*, or None when there is no such driver."""

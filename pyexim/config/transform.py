@@ -403,8 +403,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
 
 
 def _base_module(kind: str) -> object:
-    import importlib
-    return importlib.import_module(model.DRIVER_KINDS[kind][0] + ".base")
+    from pyexim import load_module
+    return load_module(model.DRIVER_KINDS[kind][0] + ".base")
 
 
 # -- retry rules (readconf_retries) ----------------------------------------------------------

@@ -14,7 +14,6 @@ Text is engine text: one character per byte (see pyexim.strings).
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 
@@ -32,6 +31,7 @@ FORBID_DLFUNC = "dlfunc"
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import random
     from typing import Any, Protocol
 
     # What expansion reads of a named list; at run time any object with .value will do.
@@ -124,7 +124,7 @@ class ExpansionContext:
     queue_running: bool = False
     clock: Callable[[], float] = time.time
     pid: int = field(default_factory=os.getpid)
-    rng: random.Random = field(default_factory=random.Random)
+    rng: random.Random | None = None   # made by the first ${randint}
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     load_average: Callable[[], int] | None = None
 

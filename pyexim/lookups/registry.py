@@ -11,9 +11,9 @@ pgsql, nis, spf) parse, and defer when used with a message that names what is mi
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, MutableMapping
 
+from pyexim import load_module
 from pyexim.lookups.base import LookupType
 
 # name -> (module, attribute). A type's module is imported the first time the type is
@@ -55,7 +55,7 @@ class _LookupTypes(MutableMapping[str, LookupType]):
     def __getitem__(self, name: str) -> LookupType:
         if name not in self._loaded:
             module_name, attribute = self._names[name]  # type: ignore[misc]
-            self._loaded[name] = getattr(importlib.import_module(module_name), attribute)
+            self._loaded[name] = getattr(load_module(module_name), attribute)
         return self._loaded[name]
 
     def __setitem__(self, name: str, kind: LookupType) -> None:

@@ -7,19 +7,18 @@ name of a query-style lookup with a file, such as sqlite, comes from).
 
 from __future__ import annotations
 
-import string
 from functools import lru_cache
 from types import MappingProxyType
 
 from pyexim.lookups.base import ABSFILE_QUERY, QUERY, LookupSyntaxError, LookupType
 from pyexim.lookups.registry import find_type
 from pyexim.record import field, record
+from pyexim.strings import PUNCT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Mapping
 
-_PUNCT = frozenset(string.punctuation)
 _SPACE = " \t\n\r\v\f"
 
 
@@ -100,7 +99,7 @@ def parse_lookup_type(text: str) -> LookupSpec:
         if pos < len(text) and text[pos] == "(":
             pos += 1
             start = pos
-            while pos < len(text) and text[pos] in _PUNCT and text[pos] != ")":
+            while pos < len(text) and text[pos] in PUNCT and text[pos] != ")":
                 pos += 1
             if pos >= len(text) or text[pos] != ")":
                 raise LookupSyntaxError(f'format error in lookup type "{text}"')

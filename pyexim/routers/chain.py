@@ -17,11 +17,11 @@ sink, each check and its result is reported (``--explain``).
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+from pyexim import load_module
 from pyexim.expand import ExpansionContext, ExpansionError, ForcedFail, LookupDeferred, to_engine
 from pyexim.record import field, record
 from pyexim.routers.base import (
@@ -115,7 +115,7 @@ class Router:
         self.index = index
         self.driver_name: str = instance.driver
         from pyexim.routers.registry import DRIVERS
-        self.driver: ModuleType = importlib.import_module(DRIVERS[instance.driver])
+        self.driver: ModuleType = load_module(DRIVERS[instance.driver])
         get = instance.get
         self.get = get
         self.address_data = _engine(get("address_data"))
