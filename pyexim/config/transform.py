@@ -31,6 +31,7 @@ from pyexim.config.options import (
     dequote,
     parse_rewrite_rule,
     read_string,
+    value_of,
 )
 from pyexim.config.source import NAME_MAX, WS, ConfigFileError, LogicalLine, Source, read_name
 from pyexim.errors import ConfigError, NotAvailableError, SourceLoc
@@ -399,6 +400,8 @@ class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
             retry_rules=tuple(self.retry_rules),
             rewrite_rules=tuple(self.rewrite_rules),
             warnings=tuple(self.notes),
+            main_values={opt.name: value_of(MAIN_OPTIONS, self.main, opt.name)
+                         for opt in MAIN_OPTIONS},
         )
 
 
