@@ -1,5 +1,5 @@
 """``python -m pyexim`` runs the command line, as the ``pyexim`` script does."""
 
-from pyexim.cli.main import main
+from pyexim.cli.main import command
 
-raise SystemExit(main())
+command()

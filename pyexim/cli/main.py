@@ -7,6 +7,7 @@ function. Modules are imported only when their mode runs, so a quick command suc
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -28,6 +29,12 @@ MODE_MODULES: dict[str, str] = {
     "verify": "pyexim.cli.address_test",
     "version": "pyexim.cli.version",
 }
+
+# Modes that run for long (none is built yet): they collect reference cycles as they go.
+# Every other mode is one command that exits soon, and runs without the cyclic garbage
+# collector: its objects are freed by reference counting or live until exit, and the
+# collector's passes over everything imported cost -bt about 2 ms of its 33.
+LONG_RUNNING_MODES = frozenset({"daemon", "queue_run", "selective_run"})
 
 # How each mode is spelled on the command line, for "not available yet" messages.
 MODE_FLAGS: dict[str, str] = {
@@ -68,13 +75,18 @@ def run_mode(invocation: Invocation) -> int:
     if module_name is None:
         raise NotAvailableError(f"not available yet: {MODE_FLAGS.get(mode, mode)}")
     module = load_module(module_name)
+    if mode in LONG_RUNNING_MODES:
+        gc.enable()
     result: int = module.run(invocation)
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``pyexim`` console script; returns the process exit status."""
+    """The command line *argv* (default sys.argv) run as a function: returns the exit
+    status (the console script is command(), below)."""
     argv = list(sys.argv if argv is None else argv)
+    collecting = gc.isenabled()
+    gc.disable()  # see LONG_RUNNING_MODES
     try:
         invocation = parse_args(argv)
         return run_mode(invocation)
@@ -87,3 +99,34 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # Output piped into `head` and the like: not an error worth a traceback.
         return 0
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def command() -> None:
+    """The ``pyexim`` console script (and ``python -m pyexim``): main(), then leave at once.
+
+    By the time main() returns, everything pyexim writes is in place: log lines and
+    spool files go out with os.write (and fsync), cache entries are renamed into place.
+    What the interpreter would still do - tear down every module, collect garbage one last
+    time - costs about 5 ms, a sixth of ``pyexim -bt``, and changes nothing outside the
+    process. So, like Exim, pyexim just exits: standard output and error are flushed and
+    exit handlers run (as at a normal exit), then os._exit. An exception that escapes
+    main() leaves the ordinary way, with its traceback.
+    """
+    import atexit
+    try:
+        status = main()
+    except SystemExit as leaving:  # as sys.exit() would have it
+        status = 0 if leaving.code is None else leaving.code if isinstance(
+            leaving.code, int) else 1
+        if status == 1 and not isinstance(leaving.code, int):
+            print(leaving.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # a reader gone away, or a stream already closed: nothing left to write
+    atexit._run_exitfuncs()
+    os._exit(status)
