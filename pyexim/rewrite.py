@@ -96,12 +96,13 @@ class Rewriter:
                  for r in getattr(config, "rewrite_rules", ())]
         option = config.option  # type: ignore[attr-defined]
         qualify = str(option("qualify_domain") or "")
-        selector = option("log_selector")
-        from pyexim.log.selector import LogSelector
+        log_rewrites = False
+        if rules:  # (without rules nothing is rewritten, so the selector is not read)
+            from pyexim.log.selector import LogSelector
+            log_rewrites = "address_rewrite" in LogSelector.parse(
+                option("log_selector"))  # type: ignore[arg-type]
         return cls(rules, qualify_recipient=str(option("qualify_recipient") or qualify),
-                   qualify_sender=qualify,
-                   log_rewrites="address_rewrite" in LogSelector.parse(
-                       selector))  # type: ignore[arg-type]
+                   qualify_sender=qualify, log_rewrites=log_rewrites)
 
     # ------------------------------------------------------------------ one address
 

@@ -72,7 +72,7 @@ def test_addresses(config: Any, invocation: Invocation, out: Callable[[str], Non
     debugging = invocation.debug is not None and invocation.debug != "-all"
     verbose = testing or invocation.verbose or debugging
     if env is None:
-        from pyexim.cli.print_config import is_admin
+        from pyexim.cli.common import is_admin
         env = RoutingEnv(admin=is_admin(config))
         if not testing and os.geteuid() == 0:
             # Exim gives up root for -bv (exim.c, "privilege not needed"): filters and

@@ -14,6 +14,7 @@ from pyexim.errors import ConfigError, ConfigErrors, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import IO
 
     from pyexim.config.model import Config
@@ -156,3 +157,29 @@ def read_input_line(stream: IO[bytes], out: IO[bytes]) -> bytes | None:
         return b"".join(parts)
     out.write(b"\n")
     return None
+
+
+def is_admin(config: Config) -> bool:
+    """Exim's admin_user: root, the Exim user, the Exim group, or a group in admin_groups."""
+    uid, gid = os.getuid(), os.getgid()
+    if uid == 0:
+        return True
+    from pyexim.config.options import find_group, find_user
+
+    def account(name: str, lookup: Callable[[str], int]) -> int | None:
+        # A build-time default is a name; a setting from the file is already a number.
+        value = config.option(name)
+        if isinstance(value, str):
+            try:
+                return lookup(value)
+            except ValueError:
+                return None
+        return value if isinstance(value, int) else None
+
+    exim_uid = account("exim_user", lambda name: find_user(name)[0])
+    exim_gid = account("exim_group", find_group)
+    if uid == exim_uid or gid == exim_gid:
+        return True
+    admin_groups = config.option("admin_groups")
+    groups = set(os.getgroups())
+    return exim_gid in groups or bool(groups & set(admin_groups or ()))  # type: ignore[call-overload]

@@ -33,7 +33,7 @@ def _write(text: str) -> None:
 
 def run(invocation: Invocation) -> int:
     """List (modes list_queue) or count (count_queue) the queue; 0, or 1 on refusal."""
-    from pyexim.cli.print_config import is_admin
+    from pyexim.cli.common import is_admin
     from pyexim.config import load_config
     from pyexim.config.options import exim_error_text
     from pyexim.log.text import log_timestamp

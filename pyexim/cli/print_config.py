@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from pyexim.cli.args import Invocation
+from pyexim.cli.common import is_admin
 from pyexim.cli.main import config_file_for
 from pyexim.errors import ConfigError, ConfigErrors
 
@@ -122,34 +123,6 @@ def _report(error: ConfigErrors | ConfigError) -> int:
 def _write(text: str) -> None:
     sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
     sys.stdout.buffer.flush()
-
-
-def is_admin(config: object) -> bool:
-    """Exim's admin_user: root, the Exim user, the Exim group, or a group in admin_groups."""
-    uid, gid = os.getuid(), os.getgid()
-    if uid == 0:
-        return True
-    from pyexim.config.main_options import MAIN_OPTIONS
-    from pyexim.config.options import find_group, find_user, value_of
-    main: Mapping[str, OptionSetting] = getattr(config, "main", {})
-
-    def account(name: str, lookup: Callable[[str], int]) -> int | None:
-        # A build-time default is a name; a setting from the file is already a number.
-        value = value_of(MAIN_OPTIONS, main, name)
-        if isinstance(value, str):
-            try:
-                return lookup(value)
-            except ValueError:
-                return None
-        return value if isinstance(value, int) else None
-
-    exim_uid = account("exim_user", lambda name: find_user(name)[0])
-    exim_gid = account("exim_group", find_group)
-    if uid == exim_uid or gid == exim_gid:
-        return True
-    admin_groups = value_of(MAIN_OPTIONS, main, "admin_groups")
-    groups = set(os.getgroups())
-    return exim_gid in groups or bool(groups & set(admin_groups or ()))  # type: ignore[call-overload]
 
 
 class Printer:

@@ -111,7 +111,7 @@ def normalised_config(path: str, cli_macros: Sequence[tuple[str, str]] = (), *,
             return saved
     config = load_config(path, cli_macros, hostname=hostname)
     if admin is None:
-        from pyexim.cli.print_config import is_admin
+        from pyexim.cli.common import is_admin
         admin = is_admin(config)
     text = format_config_lines(config.config_lines, admin=admin, terse=terse)
     if key is not None:

@@ -9,15 +9,14 @@ a skipped ``${if}``): its arguments are read, errors in them reported, nothing t
 
 from __future__ import annotations
 
-# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
-# the functions that use them: most runs never need them.
+# Modules that take a while to import (hashlib, hmac, subprocess, and crypteq's hashing)
+# are imported in the functions that use them: most runs never need them.
 import os
 import time
 from collections.abc import Callable
 
 from pyexim import hostaddr
 from pyexim.expand.context import ACL_DEFER, ACL_FAIL, ACL_OK, FORBID_EXISTS
-from pyexim.expand.crypteq import crypteq
 from pyexim.expand.evaluator import (
     END,
     Cursor,
@@ -222,6 +221,7 @@ def _list_match(kind: str) -> Callable[[Evaluator, str, str], bool]:
 
 
 def _crypteq(ev: Evaluator, plain: str, encrypted: str) -> bool:
+    from pyexim.expand.crypteq import crypteq
     return crypteq(plain, encrypted)
 
 

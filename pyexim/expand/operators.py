@@ -14,9 +14,8 @@ fixed buffers (hashes, counts, masks), which are clean.
 
 from __future__ import annotations
 
-# Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
-# the functions that use them: most runs never need them.
-import base64
+# Modules that take a while to import (hashlib, base64, and the helpers for ${eval} and
+# RFC 2047) are imported in the functions that use them: most runs never need them.
 import os
 import stat as stat_module
 from collections.abc import Callable
@@ -25,10 +24,8 @@ from pyexim.address import (
     quote_local_part,
     quoted_string,
 )
-from pyexim.expand import arith
 from pyexim.expand.evaluator import ExpansionError, string_integer
 from pyexim.expand.nodes import Operator
-from pyexim.expand.rfc2047 import b64decode, decode_2047, quote_2047
 from pyexim.strings import (
     ALNUM,
     DIGITS,
@@ -253,10 +250,12 @@ def op_base62d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 
 def op_base64(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    import base64
     return base64.b64encode(text.encode("latin-1")).decode("ascii")
 
 
 def op_base64d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    from pyexim.expand.rfc2047 import b64decode
     decoded = b64decode(text)
     if decoded is None:
         raise ExpansionError(f'string "{text}" is not well-formed for "{name}" operator')
@@ -309,6 +308,7 @@ def op_hex2b64(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     if len(text) % 2:
         raise ExpansionError(f'"{text}" contains an odd number of characters')
     data = bytes.fromhex(text)
+    import base64
     return base64.b64encode(data).decode("ascii")
 
 
@@ -378,10 +378,12 @@ def op_rxquote(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 
 def op_rfc2047(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    from pyexim.expand.rfc2047 import quote_2047
     return quote_2047(text, ev.ctx.options.headers_charset, False)
 
 
 def op_rfc2047d(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    from pyexim.expand.rfc2047 import decode_2047
     decoded, error = decode_2047(text, ev.ctx.options.check_rfc2047_length,
                                  ev.ctx.options.headers_charset, "?")
     if error:
@@ -498,6 +500,7 @@ def op_escape8bit(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 
 def op_eval(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
+    from pyexim.expand import arith
     try:
         return str(arith.evaluate(text, decimal=name.startswith("eval10")))
     except arith.ArithError as error:

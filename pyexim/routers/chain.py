@@ -17,6 +17,7 @@ sink, each check and its result is reported (``--explain``).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -114,8 +115,6 @@ class Router:
         self.name: str = instance.name
         self.index = index
         self.driver_name: str = instance.driver
-        from pyexim.routers.registry import DRIVERS
-        self.driver: ModuleType = load_module(DRIVERS[instance.driver])
         get = instance.get
         self.get = get
         self.address_data = _engine(get("address_data"))
@@ -174,6 +173,13 @@ class Router:
             # A user given by name brings its group (readconf's side effect, which
             # the option table records as a derived "group" setting).
             self.user_gid = self.fixed_gid
+
+    @functools.cached_property
+    def driver(self) -> ModuleType:
+        """The driver's module, imported when an address first reaches this router (most
+        routes stop long before the dnslookup and manualroute routers)."""
+        from pyexim.routers.registry import DRIVERS
+        return load_module(DRIVERS[self.driver_name])
 
     def text(self, name: str) -> str | None:
         """A string option as engine text, or None when unset."""

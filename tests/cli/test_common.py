@@ -35,3 +35,26 @@ def test_check_length() -> None:
     check_length("abc", 3, "x")
     with pytest.raises(Abort, match=r"^pyexim: length limit exceeded \(4 > 3\) for: -brw$"):
         check_length("abcd", 3, "-brw")
+
+
+@pytest.mark.parametrize("uid, gid, groups, admin", [
+    (0, 0, [], True),             # root
+    (1, 100, [], True),           # the Exim user (exim_user = daemon)
+    (2000, 1, [], True),          # the Exim group (exim_group = daemon)
+    (2000, 100, [1], True),       # the Exim group as a supplementary group
+    (2000, 100, [4242], True),    # a group in admin_groups
+    (2000, 100, [100], False),
+])
+def test_is_admin(tmp_path, monkeypatch, uid: int, gid: int, groups: list[int],
+                  admin: bool) -> None:
+    import os
+
+    from pyexim.cli.common import is_admin
+    from pyexim.config import load_config
+    conf = tmp_path / "exim.conf"
+    conf.write_text("exim_user = daemon\nexim_group = daemon\nadmin_groups = 4242\n")
+    config = load_config(str(conf))
+    monkeypatch.setattr(os, "getuid", lambda: uid)
+    monkeypatch.setattr(os, "getgid", lambda: gid)
+    monkeypatch.setattr(os, "getgroups", lambda: groups)
+    assert is_admin(config) is admin
