@@ -24,6 +24,17 @@ ALNUM = ALPHA | DIGITS
 XDIGITS = frozenset("0123456789abcdefABCDEF")
 PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 CNTRL = frozenset(chr(c) for c in list(range(32)) + [127])
+# What an option or macro name is made of (readconf.c's isalnum() || '_').
+NAME_CHARS = ALNUM | {"_"}
+
+
+def span(text: str, chars: frozenset[str] | str, pos: int = 0) -> int:
+    """The index of the first character at or after *pos* that is not in *chars*
+    (C's strspn, as an index)."""
+    end = len(text)
+    while pos < end and text[pos] in chars:
+        pos += 1
+    return pos
 
 
 def isspace(c: str) -> bool:

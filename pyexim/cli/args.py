@@ -12,9 +12,8 @@ configuration and performs no action.
 
 from __future__ import annotations
 
-import re
-
 from pyexim.errors import UsageError
+from pyexim.strings import DIGITS, NAME_CHARS, span
 from pyexim.timevalue import read_time
 
 # The -R/-S suffixes, in exim.c's order (index matters: see _selection).
@@ -460,18 +459,14 @@ def _switch_C(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
     return False
 
 
-_MACRO_NAME = re.compile(r"\s*([A-Za-z0-9_]*)")
-
-
 def _switch_D(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
     text = rest.lstrip()
     if not text or not ("A" <= text[0] <= "Z"):
         raise UsageError("macro name set by -D must start with an upper case letter")
-    match = _MACRO_NAME.match(text)
-    assert match is not None
+    end = span(text, NAME_CHARS)
     # exim.c keeps at most 23 characters of a -D name.
-    name = match.group(1)[:23]
-    value = text[match.end():].lstrip()
+    name = text[:end][:23]
+    value = text[end:].lstrip()
     if value:
         if not value.startswith("="):
             raise _bad(arg)
@@ -626,11 +621,12 @@ def _switch_o(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
         inv.alias_file = r.glued_or_next(rest, arg)
     elif letter == "B":
         if rest:
-            if not rest[0].isdigit():
+            if rest[0] not in DIGITS:
                 raise UsageError("number expected after -oB")
-            inv.connection_max_messages = int(re.match(r"\d+", rest).group())  # type: ignore[union-attr]
-        elif r.peek() is not None and r.peek()[:1].isdigit():  # type: ignore[index]
-            inv.connection_max_messages = int(re.match(r"\d+", r.next_value(arg)).group())  # type: ignore[union-attr]
+            inv.connection_max_messages = int(rest[:span(rest, DIGITS)])
+        elif r.peek() is not None and r.peek()[:1] in DIGITS:  # type: ignore[index]
+            value = r.next_value(arg)
+            inv.connection_max_messages = int(value[:span(value, DIGITS)])
         else:
             inv.connection_max_messages = 1
     elif letter == "d":

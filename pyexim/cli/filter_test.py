@@ -538,17 +538,17 @@ class FilterRunner:
         self.ctx.recipients = recipients
         if system:
             self.system_n = result.n_values     # the user filter's $sn0..$sn9
-        return result.outcome is not Outcome.ERROR
+        return result.outcome != Outcome.ERROR
 
     def forward(self, text: str) -> bool:
         """A plain .forward file: what it would generate (newest first, as Exim lists them)."""
         out = self.test.out
         result = parse_forward_list(text, self.envelope.domain, self.test.rewrite_recipient)
-        if result.outcome is Outcome.FAIL:
+        if result.outcome == Outcome.FAIL:
             out('exim: forward file contains ":fail:"')
-        elif result.outcome is Outcome.BLACKHOLE:
+        elif result.outcome == Outcome.BLACKHOLE:
             out('exim: forwardfile contains ":blackhole:"')
-        elif result.outcome is Outcome.ERROR:
+        elif result.outcome == Outcome.ERROR:
             out(f"exim: error in forward file: {result.error}")
             return False
         if not result.generated:

@@ -8,8 +8,6 @@ fixed-point numbers and uid/gid lists have their own shapes).
 
 from __future__ import annotations
 
-import re
-
 from pyexim.config.value_syntax import (
     extra_chars_reason,
     find_group,
@@ -23,7 +21,7 @@ from pyexim.config.value_syntax import (
     user_name,
 )
 from pyexim.record import record
-from pyexim.strings import list_items, strtol
+from pyexim.strings import ALPHA, DIGITS, NAME_CHARS, list_items, span, strtol
 from pyexim.timevalue import format_time, read_time
 
 TYPE_CHECKING = False
@@ -86,9 +84,9 @@ def parse_bool_word(text: str, name: str) -> bool:
     """The word after ``name =`` for a boolean (empty text means true)."""
     if not text:
         return True
-    match = re.match(r"[A-Za-z][A-Za-z0-9_]*", text)
-    word = match.group(0)[:NAME_MAX] if match else ""
-    rest = text[skip_space(text, match.end() if match else 0):]
+    end = span(text, NAME_CHARS) if text[0] in ALPHA else 0
+    word = text[:end][:NAME_MAX]
+    rest = text[skip_space(text, end):]
     if word.lower() in ("true", "yes"):
         result = True
     elif word.lower() in ("false", "no"):
@@ -292,14 +290,16 @@ class Fixed(OptionType):
     exim_type = "opt_fixed"
 
     def parse(self, text: str, opt: Opt) -> object:
-        match = re.match(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", text)
-        if not match:
+        start = skip_space(text)
+        digits = start + (text[start:start + 1] in ("+", "-"))
+        end = span(text, DIGITS, digits)
+        if end == digits:
             raise ValueError(f"fixed-point number expected for {opt.name}")
-        whole = int(match.group(1))
+        whole = int(text[start:end])
         if whole < 0 or whole > 0x7FFFFFFF or whole * 1000 > 0x7FFFFFFF:
             raise ValueError(f'integer "{text}" is too large (overflow)')
         value = whole * 1000
-        pos = match.end()
+        pos = end
         if pos < len(text) and text[pos] == ".":
             scale = 100
             pos += 1

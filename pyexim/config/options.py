@@ -27,7 +27,6 @@ booleans ``str`` when they contain ``$``; uid/gid lists ``tuple[int, ...]``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from types import ModuleType
 
@@ -76,7 +75,7 @@ from pyexim.config.value_syntax import (
 )
 from pyexim.errors import ConfigError, SourceLoc
 from pyexim.record import record
-from pyexim.strings import append_list_element, dequote, list_items
+from pyexim.strings import NAME_CHARS, append_list_element, dequote, list_items, span
 
 # What -bP prints instead of a value set with the "hide" prefix (readconf.c `hidden`).
 HIDDEN_VALUE = "<value not displayable>"
@@ -230,7 +229,6 @@ _UNKNOWN_FORMATS = {
     "driver-no-driver": 'option "{}" unknown ("driver" must be specified before any private options)',
 }
 
-_NAME = re.compile(r"[A-Za-z0-9_]*")
 
 
 @record
@@ -252,10 +250,9 @@ def split_option_line(text: str) -> ParsedLine:
     hide = False
     name = ""
     for _ in range(2):
-        match = _NAME.match(text, pos)
-        assert match is not None
-        name = match.group(0)[:NAME_MAX]
-        pos = skip_space(text, match.end())
+        end = span(text, NAME_CHARS, pos)
+        name = text[pos:end][:NAME_MAX]
+        pos = skip_space(text, end)
         if name != "hide":
             break
         hide = True

@@ -20,13 +20,17 @@ include), and carries on, so one run reports every problem.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from pyexim.config.cache import Fingerprint, fingerprint_of
 from pyexim.config.options import EximConfigError
 from pyexim.errors import ConfigError, SourceLoc
 from pyexim.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 # C's isspace() in the "C" locale; Python's str.isspace() knows many more characters.
 WS = " \t\n\v\f\r"
@@ -121,7 +125,10 @@ class Macro:
 
 
 # Where a macro name can start: an upper-case letter, or "_" and an upper-case letter.
-_CANDIDATE = re.compile(r"[A-Z]|_(?=[A-Z])")
+@lru_cache(maxsize=1)
+def _candidates() -> re.Pattern[str]:
+    import re  # only reading a file substitutes macros; a cached configuration is not read
+    return re.compile(r"[A-Z]|_(?=[A-Z])")
 
 
 def _candidate(text: str, i: int) -> int:
@@ -130,7 +137,7 @@ def _candidate(text: str, i: int) -> int:
     Macro names start with an upper-case letter, or with "_" and an upper-case letter
     (the built-in ones); Exim skips everything else before searching.
     """
-    found = _CANDIDATE.search(text, i)
+    found = _candidates().search(text, i)
     return found.start() if found else len(text)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import grp
 import pwd
-import re
 
-from pyexim.strings import dequote, from_engine, printing, to_engine
+from pyexim.strings import DIGITS, dequote, from_engine, printing, span, to_engine
 
 # ---------------------------------------------------------------------------
 # Small helpers shared by the types
@@ -101,8 +100,9 @@ def find_group(name: str) -> int:
 
 def _atoi(text: str) -> int:
     """C atoi() then the cast to uid_t/gid_t (32-bit unsigned)."""
-    match = re.match(r"-?\d+", text)
-    return (int(match.group(0)) if match else 0) & 0xFFFFFFFF
+    digits = 1 if text.startswith("-") else 0
+    end = span(text, DIGITS, digits)
+    return (int(text[:end]) if end > digits else 0) & 0xFFFFFFFF
 
 
 def user_name(uid: int) -> str:

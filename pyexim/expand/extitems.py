@@ -10,7 +10,6 @@ from __future__ import annotations
 # Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
 # the functions that use them: most runs never need them.
 import os
-import re
 from collections.abc import Callable
 
 from pyexim.address import AddressError, extract_address
@@ -245,8 +244,7 @@ def item_prvs(ev: Evaluator, item: Item, skipping: bool) -> str:
             f"{address[at + 1:]}")
 
 
-_PRVS = re.compile(r"^prvs\=([0-9])([0-9]{3})([A-F0-9]{6})\=(.+)\@(.+)$",
-                   re.IGNORECASE | re.ASCII | re.DOTALL)
+_PRVS = r"(?ias)^prvs\=([0-9])([0-9]{3})([A-F0-9]{6})\=(.+)\@(.+)$"
 
 
 def item_prvscheck(ev: Evaluator, item: Item, skipping: bool) -> str:
@@ -255,7 +253,8 @@ def item_prvscheck(ev: Evaluator, item: Item, skipping: bool) -> str:
     cur = cursor_of(item)
     (address,) = ev.read_subs(cur, 1, 1, skipping, False, item.name)
     assert address is not None
-    found = _PRVS.match(address)
+    import re
+    found = re.match(_PRVS, address)
     if not found:
         ev.read_subs(cur, 2, 1, skipping, True, item.name)
         return ""

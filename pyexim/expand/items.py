@@ -10,7 +10,6 @@ from __future__ import annotations
 
 # Modules that cost milliseconds to import (hashlib, hmac, subprocess) are imported in
 # the functions that use them: most runs never need them.
-import re
 from collections.abc import Callable
 
 from pyexim.expand.context import (
@@ -205,6 +204,7 @@ def gettokened(field: int, separators: str, text: str) -> str | None:
     all) of *text* split at any of *separators*."""
     if field == 0:
         return text
+    import re
     fields = re.split("[" + re.escape(separators) + "]", text) if separators else [text]
     if field > len(fields) or -field > len(fields):
         return None

@@ -7,14 +7,14 @@ Python's compile errors into the messages PCRE2 gives, because Exim quotes them
 
 from __future__ import annotations
 
-import re
-
 from pyexim.expand.evaluator import ExpansionError
 from pyexim.regex import RegexError, compile_pcre
 from pyexim.taint import Tainted, mark
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
+
     from pyexim.expand.context import ExpansionContext
 
 # Python's message (prefix) -> PCRE2's message, and where PCRE2 reports it:

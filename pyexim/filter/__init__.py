@@ -18,18 +18,25 @@ the one over pyexim's expansion engine):
 
 from __future__ import annotations
 
-import re
-
-# "# Exim filter" / "# Sieve filter" after any leading white space; a blank in the
-# tag matches any run of blanks (none included), any case (rda.c match_tag).
-_TAGS = (("exim", re.compile(r"#[ \t]*exim[ \t]*filter", re.IGNORECASE | re.ASCII)),
-         ("sieve", re.compile(r"#[ \t]*sieve[ \t]*filter", re.IGNORECASE | re.ASCII)))
+from pyexim.strings import lower, span
 
 
 def filter_kind(text: str) -> str:
     """"exim", "sieve" or "forward" (a plain list): what the first line of *text* says."""
     start = len(text) - len(text.lstrip(" \t\n\v\f\r"))
-    for kind, tag in _TAGS:
-        if tag.match(text, start):
+    for kind in ("exim", "sieve"):
+        if _has_tag(text, start, kind):
             return kind
     return "forward"
+
+
+def _has_tag(text: str, pos: int, kind: str) -> bool:
+    """"# Exim filter" / "# Sieve filter" at *pos*: a blank in the tag matches any run of
+    blanks (none included), in any case (rda.c match_tag)."""
+    if not text.startswith("#", pos):
+        return False
+    pos = span(text, " \t", pos + 1)
+    if lower(text[pos:pos + len(kind)]) != kind:
+        return False
+    pos = span(text, " \t", pos + len(kind))
+    return lower(text[pos:pos + 6]) == "filter"

@@ -59,7 +59,7 @@ class FilterRunError(Exception):
 class _Stop(Exception):
     """defer / fail / freeze: filtering ends with this outcome and text."""
 
-    def __init__(self, outcome: Outcome, text: str):
+    def __init__(self, outcome: str, text: str):
         super().__init__(text)
         self.outcome = outcome
         self.text = text
@@ -237,14 +237,14 @@ class _Run:
         return values[0] > values[1] if op == "above" else values[0] < values[1]
 
     # --- commands ----------------------------------------------------------------
-    def run(self, commands: list[Command]) -> Outcome:
+    def run(self, commands: list[Command]) -> str:
         for command in commands:
             outcome = self.obey(command)
             if outcome is not None:
                 return outcome
         return Outcome.DELIVERED if self.delivered else Outcome.NOT_DELIVERED
 
-    def obey(self, command: Command) -> Outcome | None:
+    def obey(self, command: Command) -> str | None:
         """Obey one command; an outcome when filtering ends here."""
         name = _name(command)
         values = {attr: (self.expand(getattr(command, attr), f"{name} command")
@@ -284,7 +284,7 @@ class _Run:
             self.report(f"Testprint: {printing(values['text'] or '')}")
         return None
 
-    def obey_if(self, command: If) -> Outcome | None:
+    def obey_if(self, command: If) -> str | None:
         saved_address = self.this_address
         value = self.test(command.condition, True)
         if self.pending_error is not None:
@@ -417,7 +417,7 @@ class _Run:
         else:
             self.env.set_headers_charset(value)
 
-    def finish(self, command: Finish, text: str | None) -> Outcome:
+    def finish(self, command: Finish, text: str | None) -> str:
         if command.kind == "finish":
             self.report(f"{'Seen f' if command.seen else 'F'}inish")
             self.finished = True
@@ -561,7 +561,7 @@ def run_exim_filter(parsed: ParsedFilter, env: FilterEnv, envelope: Envelope,
         run.close_log()
         env.set_headers_charset(None)
     result.n_values = tuple(run.n)
-    verdict = (f"Filter error: {result.error}" if result.outcome is Outcome.ERROR
+    verdict = (f"Filter error: {result.error}" if result.outcome == Outcome.ERROR
                else OUTCOME_REPORT[result.outcome])
     for line in verdict.split("\n"):
         run.report(line)

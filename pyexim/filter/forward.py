@@ -47,7 +47,7 @@ class ForwardResult(FilterResult):
 
 
 class _Failure(Exception):
-    def __init__(self, outcome: Outcome, message: str):
+    def __init__(self, outcome: str, message: str):  # an Outcome
         super().__init__(message)
         self.outcome = outcome
         self.message = message

@@ -8,12 +8,13 @@ of ``defer``/``fail``/``freeze``).
 
 from __future__ import annotations
 
-import enum
-
 from pyexim.record import field, record
 
+# Outcome and Kind are plain classes of string constants rather than enums: nothing
+# needs more than comparing them, and the enum module costs a millisecond to import.
 
-class Outcome(enum.Enum):
+
+class Outcome:
     """Exim's FF_* codes: how filtering ended."""
 
     DELIVERED = "delivered"          # a significant delivery was set up
@@ -39,7 +40,7 @@ OUTCOME_REPORT = {
 }
 
 
-class Kind(enum.Enum):
+class Kind:
     """What a generated destination is (Exim's af_pfr / af_file / '|' / '>' conventions)."""
 
     ADDRESS = "address"   # a mail address to route (deliver, redirect)
@@ -78,7 +79,7 @@ class Generated:
     """
 
     address: str
-    kind: Kind
+    kind: str  # a Kind
     errors_to: str | None = None
     ignore_error: bool = False     # "noerror" was given
     mode: int | None = None        # save's optional octal mode
@@ -97,7 +98,7 @@ class FilterResult:
     for ERROR, and the message given to ``defer``/``fail``/``freeze`` for those outcomes.
     """
 
-    outcome: Outcome
+    outcome: str  # an Outcome
     generated: list[Generated] = field(default_factory=list)
     error: str | None = None
     # Exim filters only: the final $n0..$n9, which a system filter passes on as $sn0..$sn9.

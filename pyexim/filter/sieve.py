@@ -444,9 +444,9 @@ class _Script(SieveScanner):
 
     def add(self, new: Generated) -> None:
         """Add a destination unless it is already there (RFC 5228: no duplicate deliveries)."""
-        what = "fileinto" if new.kind is Kind.FILE else "redirect"
+        what = "fileinto" if new.kind == Kind.FILE else "redirect"
         for old in self.generated:
-            if old.address == new.address and (new.kind is not Kind.FILE
+            if old.address == new.address and (new.kind != Kind.FILE
                                                 or old.kind in (Kind.FILE, Kind.PIPE, Kind.REPLY)):
                 self.trace(f"Repeated {what} `{new.address}' ignored.")
                 return

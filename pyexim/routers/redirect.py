@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 
 from pyexim.config.options import (
@@ -122,7 +121,7 @@ if TYPE_CHECKING:
     from pyexim.routers.item import AddressItem
 
 _MAX_FILTER_SIZE = 1024 * 1024           # Exim's MAX_FILTER_SIZE
-_SMTP_CODE = re.compile(r"^\d{3}(?:[ -]\d\.\d{1,3}\.\d{1,3})?[ -]")   # regex_smtp_code
+_SMTP_CODE = r"^\d{3}(?:[ -]\d\.\d{1,3}\.\d{1,3})?[ -]"   # regex_smtp_code
 
 
 class _Read:
@@ -358,7 +357,8 @@ def _forced_message(router: Router, addr: AddressItem, outcome: Outcome) -> Outc
         addr.message = "forced rejection" if outcome.code == "FAIL" else "forced defer"
     else:
         if router.get("forbid_smtp_code"):
-            match = _SMTP_CODE.match(addr.message)
+            import re  # not at the top: only this rarely used option needs it
+            match = re.match(_SMTP_CODE, addr.message, re.ASCII)
             if match:
                 addr.message = addr.message[match.end():]
         addr.user_message = addr.message
@@ -512,9 +512,9 @@ def _add_generated(run: Routing, router: Router, q: Queues, addr: AddressItem,
             child.prop.errors_address = gen.errors_to
         child.mode = gen.mode
         child.reply = gen.reply
-        if gen.kind is not Kind.ADDRESS:
+        if gen.kind != Kind.ADDRESS:
             child.pfr = True
-            child.file = gen.kind is Kind.FILE
+            child.file = gen.kind == Kind.FILE
             child.router = router
             child.uid, child.gid, child.initgroups = uid, gid, initgroups
             if router.transport_home_directory is not None:
@@ -528,18 +528,18 @@ def _add_generated(run: Routing, router: Router, q: Queues, addr: AddressItem,
             child.allow_pipe = not router.get("forbid_pipe")
             child.allow_file = not router.get("forbid_file")
             child.allow_reply = not router.get("forbid_filter_reply")
-            if gen.kind is Kind.PIPE:
+            if gen.kind == Kind.PIPE:
                 option, require = "pipe_transport", "pipe_transport"
-            elif gen.kind is Kind.REPLY:
+            elif gen.kind == Kind.REPLY:
                 option, require = "reply_transport", "reply_transport"
             elif child.address.endswith("/"):
                 option, require = "directory_transport", "directory_transport"
             else:
                 option, require = "file_transport", "file_transport"
             saved = run.ctx.values.get("address_pipe"), run.ctx.values.get("address_file")
-            if gen.kind is Kind.PIPE:
+            if gen.kind == Kind.PIPE:
                 run.ctx.values["address_pipe"] = child.address
-            elif gen.kind is Kind.FILE:
+            elif gen.kind == Kind.FILE:
                 run.ctx.values["address_file"] = child.address
             ok, transport = rf.get_transport(run, router.text(option), child, router.name,
                                              require)

@@ -134,7 +134,7 @@ ERRORS = [
                          ids=[name for name, _, _ in ERRORS])
 def test_run_time_errors(text: str, message: str) -> None:
     lines, result = run(text)
-    assert result.outcome is Outcome.ERROR
+    assert result.outcome == Outcome.ERROR
     assert result.error == message
     assert lines[-1] == f"Filter error: {message}"
 
@@ -144,7 +144,7 @@ def test_stop_commands_in_system_filter() -> None:
     assert lines == ['Defer text "later Hello"', 'Filtering ended by "defer".']
     assert (result.outcome, result.error) == (Outcome.DEFER, "later Hello")
     lines, result = run('if 1 is 1 then fail text "no\\nway" endif', system=True)
-    assert lines[0] == 'Fail text "no\\nway"' and result.outcome is Outcome.FAIL
+    assert lines[0] == 'Fail text "no\\nway"' and result.outcome == Outcome.FAIL
     lines, result = run("freeze", system=True)
     assert lines == ['Freeze text ""', 'Filtering ended by "freeze".']
 
@@ -163,7 +163,7 @@ def test_pending_error_surfaces_at_next_if() -> None:
     lines, result = run('testprint hello\nif 1 is 1 then testprint yes endif\ndefer "abc',
                         system=True)
     assert lines == ["Testprint: hello", "Filter error: quote missing at end of string in line 4"]
-    assert result.outcome is Outcome.ERROR
+    assert result.outcome == Outcome.ERROR
 
 
 def test_mail_ignored_without_return_path() -> None:
@@ -192,13 +192,13 @@ def test_real_run_generates_destinations() -> None:
             'mail to "p@q, r s, t@u" subject "hi" once_repeat 1d\nvacation\n')
     lines, result = run(text, testing=False)
     assert lines == []
-    assert result.outcome is Outcome.DELIVERED
+    assert result.outcome == Outcome.DELIVERED
     deliver, save, pipe, pipe2, mail, vacation = result.generated
     assert deliver == Generated("a@b", Kind.ADDRESS, errors_to="alice@test.example")
     assert save == Generated("inbox", Kind.FILE, mode=0o640)
     assert pipe == Generated("|/bin/prog $1", Kind.PIPE, ignore_error=True)
     assert pipe2.address == "|/bin/other" and pipe2.pipe_variables == ("", "x", "x")
-    assert mail.kind is Kind.REPLY and mail.address == ">p@q,t@u"
+    assert mail.kind == Kind.REPLY and mail.address == ">p@q,t@u"
     assert mail.reply is not None and mail.reply.once_repeat == 86400
     assert mail.reply.subject == "hi" and mail.reply.to == "p@q, r s, t@u"
     assert vacation.reply is not None and vacation.reply.file == ".vacation.msg"
@@ -221,7 +221,7 @@ def test_logwrite_for_real(tmp_path) -> None:
     log = tmp_path / "filter.log"
     parsed = parse_exim_filter(HEAD + f'logfile {log} 0644\nlogwrite "one"\nlogwrite "two"\n')
     result = run_exim_filter(parsed, FakeEnv(), envelope(), EximFilterOptions(log="write"))
-    assert result.outcome is Outcome.NOT_DELIVERED
+    assert result.outcome == Outcome.NOT_DELIVERED
     assert log.read_text() == "one\ntwo\n"
     assert os.stat(log).st_mode & 0o777 == 0o644 & ~_umask()
 

@@ -19,7 +19,7 @@ def parse(text: str, options: ForwardOptions = ForwardOptions()):  # type: ignor
 
 def test_items_of_every_kind() -> None:
     result = parse('a@b, c\n\\d, "|/bin/cat x", /tmp/file\n# comment, x@y\n"/quoted \\"file\\""\n')
-    assert result.outcome is Outcome.DELIVERED
+    assert result.outcome == Outcome.DELIVERED
     assert result.generated == [
         Generated("a@b", Kind.ADDRESS), Generated("c@qualify.example", Kind.ADDRESS),
         Generated("d@incoming.example", Kind.ADDRESS), Generated("|/bin/cat x", Kind.PIPE),
@@ -48,7 +48,7 @@ def test_outcomes(text: str, outcome: Outcome, error: str | None) -> None:
 def test_permitted_specials_carry_their_text() -> None:
     options = ForwardOptions(allow_fail=True, allow_defer=True, forbid_blackhole=True)
     assert parse(":fail:  go away\n\n", options).error == "go away"
-    assert parse(":defer: later", options).outcome is Outcome.DEFER
+    assert parse(":defer: later", options).outcome == Outcome.DEFER
     assert parse(":blackhole:", options).error == '":blackhole:" is not permitted'
 
 

@@ -26,7 +26,9 @@ def test_get_number(text: str, value: int | None) -> None:
 @pytest.mark.parametrize("text, kind", [
     ("# Exim filter\n", "exim"), ("\n\n  #EXIM   FILTER\n", "exim"), ("# Sieve filter", "sieve"),
     ("#Sieve filter\n", "sieve"), ("# Exim  filter-ish", "exim"), ("a@b\n", "forward"),
-    ("# Eximfilter", "exim"), ("## Exim filter", "forward"),
+    ("# Eximfilter", "exim"), ("## Exim filter", "forward"), ("#\tExim\t filter", "exim"),
+    ("# Exim", "forward"), ("# Exim filte", "forward"), ("# Exim\nfilter", "forward"),
+    ("# Ex\u0130m filter", "forward"),
 ])
 def test_filter_kind(text: str, kind: str) -> None:
     assert filter_kind(text) == kind

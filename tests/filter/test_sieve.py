@@ -179,7 +179,7 @@ def test_scanner_quirks(script: str, expected: str) -> None:
 def run_for_real(script: str, options: SieveOptions = SieveOptions(), **changes: object
                  ) -> list[Generated]:
     result = run_sieve("# Sieve filter\n" + script, make_env(), envelope(**changes), options)
-    assert result.outcome is Outcome.DELIVERED
+    assert result.outcome == Outcome.DELIVERED
     return result.generated
 
 
@@ -208,7 +208,7 @@ def test_vacation_reply(tmp_path) -> None:
                              options, local_part="carol+list")
     reply, keep = generated
     assert keep == Generated("inbox", Kind.FILE, mode=0)
-    assert reply.kind is Kind.REPLY and reply.address == ">bob@elsewhere.example"
+    assert reply.kind == Kind.REPLY and reply.address == ">bob@elsewhere.example"
     assert reply.ignore_error and reply.reply is not None
     assert reply.reply.to == "bob@elsewhere.example"
     assert reply.reply.from_ == "carol+list@oracle.test"
