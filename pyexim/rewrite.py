@@ -78,14 +78,26 @@ class Rewriter:
     rewrite_existflags)."""
 
     def __init__(self, rules: Iterable[Rule], *, qualify_recipient: str = "",
-                 qualify_sender: str = "", log_rewrites: bool = False):
+                 qualify_sender: str = "", log_rewrites: bool = False,
+                 log_selector: str | None = None):
+        """*log_selector* (the log_selector option), when given, decides *log_rewrites*
+        when a rewrite is first logged."""
         self.rules = tuple(rules)
         self.exists = 0
         for rule in self.rules:
             self.exists |= rule.flags
         self.qualify_recipient = qualify_recipient
         self.qualify_sender = qualify_sender
-        self.log_rewrites = log_rewrites
+        self._log_rewrites = log_rewrites if log_selector is None else None
+        self._log_selector = log_selector
+
+    @property
+    def log_rewrites(self) -> bool:
+        """Whether rewrites are logged (the address_rewrite log selector)."""
+        if self._log_rewrites is None:
+            from pyexim.log.selector import LogSelector
+            self._log_rewrites = "address_rewrite" in LogSelector.parse(self._log_selector)
+        return self._log_rewrites
 
     @classmethod
     def from_config(cls, config: object) -> Rewriter:
@@ -96,13 +108,8 @@ class Rewriter:
                  for r in getattr(config, "rewrite_rules", ())]
         option = config.option  # type: ignore[attr-defined]
         qualify = str(option("qualify_domain") or "")
-        log_rewrites = False
-        if rules:  # (without rules nothing is rewritten, so the selector is not read)
-            from pyexim.log.selector import LogSelector
-            log_rewrites = "address_rewrite" in LogSelector.parse(
-                option("log_selector"))  # type: ignore[arg-type]
         return cls(rules, qualify_recipient=str(option("qualify_recipient") or qualify),
-                   qualify_sender=qualify, log_rewrites=log_rewrites)
+                   qualify_sender=qualify, log_selector=str(option("log_selector") or ""))
 
     # ------------------------------------------------------------------ one address
 

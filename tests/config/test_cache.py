@@ -79,3 +79,22 @@ def test_no_cache_when_a_value_was_expanded_while_reading(tmp_path: Path) -> Non
     path.write_text(f"keep_environment =\ntrusted_users = ${{readfile{{{users}}}}}\n")
     assert load_config(str(path)).option("trusted_users") == (0,)
     assert cache.load(str(path), (), "uname:" + os.uname().nodename) is None
+
+
+@pytest.mark.parametrize("checkout", [True, False], ids=["checkout", "installed"])
+def test_code_stamp_sees_a_reinstall_and_in_a_checkout_an_edit(tmp_path: Path,
+                                                               checkout: bool) -> None:
+    from pyexim.config.cache import _code_stamp
+    root = tmp_path / "pyexim"
+    (root / "config").mkdir(parents=True)
+    module = root / "config" / "model.py"
+    module.write_text("x = 1\n")
+    if checkout:
+        (tmp_path / "setup.cfg").write_text("")
+    os.utime(root / "config", ns=(10**18, 10**18))
+    os.utime(module, ns=(10**18, 10**18))
+    first = _code_stamp(str(root))
+    os.utime(module, ns=(2 * 10**18, 2 * 10**18))   # edited in place
+    assert (_code_stamp(str(root)) != first) is checkout
+    (root / "config" / "new.py").write_text("")      # a reinstall adds and removes files
+    assert _code_stamp(str(root)) != first
