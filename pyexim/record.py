@@ -182,7 +182,9 @@ def _with_slots(cls: type[T], names: list[str]) -> type[T]:
     namespace["__slots__"] = tuple(name for name in names if name not in inherited)
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
-    return type(cls)(cls.__name__, cls.__bases__, namespace)
+    metaclass: Any = type(cls)
+    remade: type[T] = metaclass(cls.__name__, cls.__bases__, namespace)
+    return remade
 
 
 def _is_class_var(annotation: object) -> bool:
@@ -268,7 +270,9 @@ def _compile_init(cls: type) -> Callable[..., None]:
     fields: dict[str, Field] = cls.__dict__["__record_fields__"]
     frozen: bool = cls.__dict__["__record_frozen__"]
     namespace: dict[str, Any] = {"_FACTORY": _FACTORY, "_setattr": object.__setattr__}
-    positional, keyword, body = [], [], []
+    positional: list[str] = []
+    keyword: list[str] = []
+    body: list[str] = []
     for name, spec in fields.items():
         parameter = name
         value = name
