@@ -20,6 +20,10 @@ from pyexim.regex import RegexError, compile_pcre
 from pyexim.strings import list_items
 from pyexim.timevalue import read_time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+
 #: Exim's malware scanner types: name -> (default socket, connection kind).
 SCANNERS: dict[str, tuple[str | None, str]] = {
     "f-protd": ("localhost 10200-10204", "tcp"), "f-prot6d": ("localhost 10200", "tcp"),
@@ -49,7 +53,7 @@ def mbox_lines(call: Call) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def _compile(call: Call, arg: str) -> list[tuple[str, object]]:
+def _compile(call: Call, arg: str) -> list[tuple[str, re.Pattern[str]]]:
     out = []
     for item in list_items(arg):
         if item.lower() == "false" or item == "0":
@@ -71,7 +75,7 @@ def cond_regex(call: Call) -> Rc:
         return Rc.FAIL
     for line in mbox_lines(call):
         for text, pattern in reversed(patterns):       # Exim builds its list backwards
-            match = pattern.search(line)  # type: ignore[attr-defined]
+            match = pattern.search(line)
             if match is not None:
                 values["regex_match_string"] = text
                 for n, group in enumerate(match.groups()[:9]):

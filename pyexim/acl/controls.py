@@ -14,6 +14,10 @@ from pyexim.acl.state import FAKE_REJECT_TEXT
 from pyexim.acl.where import ALL, Rc, Where, bits
 from pyexim.record import record
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 W = Where
 
 
@@ -93,7 +97,7 @@ def _syntax(call: Call) -> Rc:
     return call.error(f'syntax error in "control={call.arg}"')
 
 
-def _set(field: str, value: object) -> object:
+def _set(field: str, value: object) -> Callable[[Call, str], Rc]:
     def handler(call: Call, rest: str) -> Rc:
         setattr(call.state, field, value)
         return Rc.OK
@@ -124,7 +128,7 @@ def _dscp(call: Call, rest: str) -> Rc:
     return Rc.OK
 
 
-def _fake(kind: str) -> object:
+def _fake(kind: str) -> Callable[[Call, str], Rc]:
     def handler(call: Call, rest: str) -> Rc:
         call.state.fake_response = kind
         call.state.fake_response_text = rest[1:] if rest.startswith("/") else \

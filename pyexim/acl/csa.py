@@ -65,7 +65,7 @@ def _lookup(call: Call, domain: str, client: str) -> str:
     target: str | None = None
     for record in answer.of_type("SRV"):
         rd = record.rdata
-        priority, weight, port = rd.priority, rd.weight, rd.port  # type: ignore[attr-defined]
+        priority, weight, port = rd.priority, rd.weight, rd.port
         call.engine.trace(f"CSA priority={priority} weight={weight} port={port}")
         if priority != 1:
             continue
@@ -75,7 +75,7 @@ def _lookup(call: Call, domain: str, client: str) -> str:
             return "fail_domain"
         if weight > 2:
             continue
-        target = str(rd.target).rstrip(".")  # type: ignore[attr-defined]
+        target = str(rd.target).rstrip(".")
         call.engine.trace(f"CSA target is {target}")
         break
     if target is None:

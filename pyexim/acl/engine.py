@@ -269,12 +269,12 @@ class AclEngine:
         """The ACL *text* stands for: (acl, its name for messages, early result)."""
         if not any(c == " " for c in text):
             if self.config is not None and text in self.config.acls:
-                acl = self.config.acls[text]
-                if not acl.statements:
+                named = self.config.acls[text]
+                if not named.statements:
                     self.trace(f'ACL "{text}" is empty: implicit DENY')
                     return None, text, Rc.FAIL
                 self.trace(f'using ACL "{text}"')
-                return acl, f'ACL "{text}"', None
+                return named, f'ACL "{text}"', None
             if text.startswith("/"):
                 return self._from_file(text, msgs)
         acl = self._inline.get(text)

@@ -40,8 +40,8 @@ class LocalSession:
             selector_text = option("log_selector") if option else None
             try:
                 self._writer = LogWriter(log_paths(path, spool),
-                                         LogSelector.parse(selector_text),  # type: ignore
-                                         stderr=sys.stderr.write)
+                                         LogSelector.parse(selector_text),
+                                         stderr=sys.stderr.write)  # type: ignore[arg-type]
             except Exception as error:  # no usable log: say so where the user sees it
                 sys.stderr.write(f"pyexim: cannot write log line ({error}): "
                                  f"{from_engine(text)}\n")

@@ -164,7 +164,8 @@ def _option(call: Call, opts: _Options, item: str) -> str | None:
         if where > Where.NOTSMTP:
             opts.badacl = True
         else:
-            size = int(values.get("message_size") or -1)
+            message_size = values.get("message_size") or -1
+            size = int(message_size) if isinstance(message_size, (int, str)) else -1
             opts.count = 0.0 if size < 0 else float(size)
     elif word == "per_addr":
         opts.set_mode("per_rcpt")

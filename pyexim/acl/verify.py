@@ -496,8 +496,8 @@ def _header_sender(call: Call, opts: _Opts) -> Rc:
                     rc = Rc[cached.rc]
                     message = cached.message
                 else:
-                    found = _route(call, address, False, opts, fake_sender=True)
-                    rc, message = Rc[found.rc], found.message
+                    routed = _route(call, address, False, opts, fake_sender=True)
+                    rc, message = Rc[routed.rc], routed.message
                 if rc is not Rc.OK and details:
                     call.msgs.user = (f'Rejected after DATA: could not verify "{name}:" '
                                       f"header address\n{address}: {message}")

@@ -16,6 +16,10 @@ from pyexim.errors import UsageError
 from pyexim.strings import DIGITS, NAME_CHARS, span
 from pyexim.timevalue import read_time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # The -R/-S suffixes, in exim.c's order (index matters: see _selection).
 _SELECT_SUFFIXES = ("f", "ff", "r", "rf", "rff")
 
@@ -743,7 +747,7 @@ def _switch_q(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
     return False
 
 
-def _selection(kind: str) -> object:
+def _selection(kind: str) -> Callable[[Invocation, _ArgReader, str, str], bool]:
     def handler(inv: Invocation, r: _ArgReader, arg: str, rest: str) -> bool:
         inv.receive = False
         selection = Selection(kind=kind, text="")

@@ -91,7 +91,7 @@ def make_session(config: Any, ctx: ExpansionContext, invocation: Invocation,
     values["sender_host_address"] = Tainted(address)
     values["sender_host_port"] = port
     try:
-        selector = LogSelector.parse(config.option("log_selector"))  # type: ignore[arg-type]
+        selector = LogSelector.parse(config.option("log_selector"))
     except ConfigError as error:
         sys.stderr.write(f"pyexim: {error.reason}\n")
         return None

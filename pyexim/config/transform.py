@@ -60,7 +60,7 @@ class _Skip(Exception):
     """A line was refused; its error is recorded and reading goes on."""
 
 
-class ConfigBuilder(lark.Transformer):  # type: ignore[type-arg]
+class ConfigBuilder(lark.Transformer[lark.Token, model.Config]):
     """Builds a Config from the tree of one configuration, collecting errors."""
 
     def __init__(self, source: Source, *, hostname: str | None = None,

@@ -19,6 +19,7 @@ from pyexim.strings import SPACE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pyexim.address import ExtractedAddress
     from pyexim.expand.evaluator import Evaluator
 
 
@@ -93,7 +94,7 @@ def op_ipv6denorm(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     return hostaddr.host_nmtoa(_ipv6_words(ev, text), -1, ":")
 
 
-def _extracted(ev: Evaluator, text: str):  # type: ignore[no-untyped-def]
+def _extracted(ev: Evaluator, text: str) -> ExtractedAddress | None:
     try:
         return extract_address(text, options=_address_options(ev))
     except AddressError:

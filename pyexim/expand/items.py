@@ -40,6 +40,7 @@ from pyexim.taint import Tainted, mark
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pyexim.expand.evaluator import Evaluator
+    from pyexim.lookups.context import LookupContext
 
 ItemFunc = Callable[["Evaluator", Item, bool], str]
 
@@ -133,7 +134,7 @@ def run_lookup(ev: Evaluator, spec: object, key: str | None, source: str) -> str
     return result.data
 
 
-def lookup_context(ev: Evaluator):  # type: ignore[no-untyped-def]
+def lookup_context(ev: Evaluator) -> LookupContext:
     """The context's LookupContext, made on first use."""
     ctx = ev.ctx
     if ctx.lookup_context is None:
@@ -146,7 +147,8 @@ def lookup_context(ev: Evaluator):  # type: ignore[no-untyped-def]
                 panic_log(message)
 
         ctx.lookup_context = LookupContext(clock=ctx.clock, options=dict(ctx.values), log=log)
-    return ctx.lookup_context
+    context: LookupContext = ctx.lookup_context
+    return context
 
 
 def expand_nested(ev: Evaluator, text: str) -> str:

@@ -125,7 +125,7 @@ def readsocket(spec: str, request: str, options: str | None, ctx: Any) -> str:
     found = READSOCK.find(None, spec, request if request else "DUMMY",
                           options if request else ",".join(filter(None, ["send=no",
                                                                          options])), ctx)
-    return found.data if found is not None else ""
+    return found.data if found is not None and found.data is not None else ""
 
 
 READSOCK = Readsock()

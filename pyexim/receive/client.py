@@ -53,11 +53,14 @@ class Client:
     def peer(self) -> PeerHost:
         """The client as pyexim.log formats it."""
         values = self.ctx.values
-        return PeerHost(address=self.address, port=int(values.get("sender_host_port") or 0),
+        port = values.get("sender_host_port") or 0
+        iface_port = values.get("interface_port") or 0
+        return PeerHost(address=self.address,
+                        port=int(port) if isinstance(port, (int, str)) else 0,
                         name=self.name, helo=self.helo, ident=self.ident,
                         interface_address=str(values.get("interface_address") or "")
                         or None,
-                        interface_port=int(values.get("interface_port") or 0),
+                        interface_port=int(iface_port) if isinstance(iface_port, (int, str)) else 0,
                         dnssec=bool(values.get("sender_host_dnssec")))
 
     def set_helo(self, name: str | None) -> None:

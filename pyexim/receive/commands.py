@@ -117,7 +117,7 @@ def _configure_machine(session: SmtpSession, junk: bool) -> None:
         bool(session.client.address) and session.host_in("hosts_require_helo") is Rc.OK)
     pipe_connect = bool(session.client.address) and \
         session.host_in("pipelining_connect_advertise_hosts") is Rc.OK
-    session.pipe_connect_acceptable = pipe_connect  # type: ignore[attr-defined]
+    session.pipe_connect_acceptable = pipe_connect
     session.conn.settings = Settings(
         enforce_sync=session.conn.settings.enforce_sync, pipe_connect=pipe_connect,
         require_helo=require_helo, helo_accept_junk=junk,
@@ -213,8 +213,10 @@ def on_hello(session: SmtpSession, event: ev.Helo | ev.Ehlo) -> None:
     if session.option("acl_smtp_helo"):
         result = session.acl(Where.HELO, "acl_smtp_helo")
         if result.rc is not Rc.OK:
+            argument = values.get("smtp_command_argument")
             reply, drop = session.acl_fail(Where.HELO, result,
-                                           command_data=values.get("smtp_command_argument"))
+                                           command_data=(argument if isinstance(argument, str)
+                                                         else None))
             client.set_helo(None)
             session._send(reply, close=drop)
             return
@@ -444,7 +446,7 @@ def on_rcpt(session: SmtpSession, event: ev.RcptTo) -> None:
                         f"{values.get('host_lookup_msg') or ''}", reject=True,
                         selector="smtp_syntax_error")
             return
-    limit = int(session.option("recipients_max", 50000) or 0)  # type: ignore[arg-type]
+    limit = int(session.option("recipients_max", 50000) or 0)  # type: ignore[call-overload]
     if limit > 0 and tx.rcpt_count > limit:
         reject = bool(session.option("recipients_max_reject", False))
         if reject:

@@ -158,8 +158,8 @@ def finish_message(session: SmtpSession, data: bytes, *, lf_only: bool, bdat: bo
                                          if result.log_message else "")
                 tx.recipients = []
             elif result.rc is not Rc.OK:
-                reply, drop = session.acl_fail(Where.DATA, result, command_data=None)
-                session._send(reply, close=drop)
+                refusal, drop = session.acl_fail(Where.DATA, result, command_data=None)
+                session._send(refusal, close=drop)
                 session.log_sink.message_id = None
                 return None
             user = result.user_message
@@ -282,13 +282,14 @@ def _set_message_values(session: SmtpSession, parsed: object, message_size: int)
     headers = session.headers
     values["message_size"] = message_size
     values["message_body_size"] = len(session.body)
-    values["body_linecount"] = getattr(parsed, "body_linecount", 0)
+    body_linecount = getattr(parsed, "body_linecount", 0)
+    values["body_linecount"] = body_linecount
     values["body_zerocount"] = getattr(parsed, "body_zerocount", 0)
     values["max_received_linelength"] = getattr(parsed, "max_received_linelength", 0)
     header_lines = sum(h.text.count("\n") for h in headers)
-    values["message_linecount"] = header_lines + 1 + int(values["body_linecount"])
+    values["message_linecount"] = header_lines + 1 + int(body_linecount)
     values["received_count"] = 1 + sum(1 for h in headers if h.type == "P")
-    visible = int(session.option("message_body_visible", 500))  # type: ignore[arg-type]
+    visible = int(session.option("message_body_visible", 500))  # type: ignore[call-overload]
     newlines = bool(session.option("message_body_newlines", False))
 
     def view(text: str) -> str:
