@@ -189,7 +189,8 @@ def _with_slots(cls: type[T], names: list[str]) -> type[T]:
 
 def _is_class_var(annotation: object) -> bool:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
-    return text.startswith(("ClassVar", "typing.ClassVar"))
+    return text in ("ClassVar", "typing.ClassVar") or text.startswith(
+        ("ClassVar[", "typing.ClassVar["))
 
 
 def _check_order(cls: type, fields: dict[str, Field]) -> None:

@@ -21,6 +21,7 @@ class Point:
     y: int = 0
     tags: list[str] = field(default_factory=list, compare=False, repr=False)
     LIMIT: ClassVar[int] = 10
+    ClassVariety: int = 5  # a field, whatever its name
 
 
 @record
@@ -78,7 +79,7 @@ def test_default_factory_gives_each_instance_its_own_value() -> None:
 def test_plain_default_stays_a_class_attribute_unless_slots_replace_it() -> None:
     assert Mutable.count == 3
     assert "items" not in Mutable.__dict__
-    assert Point.__slots__ == ("x", "y", "tags")
+    assert Point.__slots__ == ("x", "y", "tags", "ClassVariety")
     assert Point.LIMIT == 10
     with pytest.raises(AttributeError):
         Point(1).__dict__  # noqa: B018 - slots: no instance dictionary
@@ -96,7 +97,7 @@ def test_equality_and_hash_use_compared_fields_of_the_same_class() -> None:
 
 
 def test_repr_names_fields_and_skips_repr_false() -> None:
-    assert repr(Point(1, 2, ["t"])) == "Point(x=1, y=2)"
+    assert repr(Point(1, 2, ["t"])) == "Point(x=1, y=2, ClassVariety=5)"
     assert repr(Derived(5)) == "Derived(a=5, b=2)"
 
 
