@@ -15,10 +15,9 @@ Text is engine text (one character per byte). Messages are Exim's.
 from __future__ import annotations
 
 from pyexim.record import record
+from pyexim.strings import C_SPACE, XDIGITS, span
 
-_SPACE = " \t\n\v\f\r"
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_XDIGITS = frozenset("0123456789abcdefABCDEF")
 _SPECIALS = frozenset(' ()<>@,;:\\".[]\x7f')
 
 # Exim refuses longer addresses (EXIM_EMAILADDR_MAX in 4.96's macros.h).
@@ -98,8 +97,7 @@ class _Reader:
         self.last_comment = pos
         s, n = self.s, self.n
         while pos < n:
-            while pos < n and s[pos] in _SPACE:
-                pos += 1
+            pos = span(s, C_SPACE, pos, n)
             if pos >= n or s[pos] != "(":
                 break
             level = 1
@@ -134,7 +132,7 @@ class _Reader:
                     out.append(s[pos])
                     pos += 1
             else:
-                while pos < self.n and (s[pos] in ".:" or s[pos] in _XDIGITS):
+                while pos < self.n and (s[pos] in ".:" or s[pos] in XDIGITS):
                     out.append(s[pos])
                     pos += 1
             error = None
@@ -372,7 +370,7 @@ def _succeeded(r: _Reader, grp: GroupState, address: str, start: int, end: int, 
         else:
             raise AddressError(f"malformed address: {r.s[pos:pos + 32]} may not follow "
                                f"{r.s[:pos]}")
-    while end > 0 and r.s[end - 1] in _SPACE:
+    while end > 0 and r.s[end - 1] in C_SPACE:
         end -= 1
     if end - start > EMAILADDR_MAX:
         raise AddressError(f"address is ridiculously long: {address[:64]}...")

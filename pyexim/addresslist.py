@@ -12,7 +12,6 @@ from __future__ import annotations
 from pyexim.lists import (
     _FAIL,
     _OK,
-    C_SPACE,
     DEFER,
     DOMAIN,
     FAIL,
@@ -29,6 +28,7 @@ from pyexim.lists import (
     list_items,
 )
 from pyexim.record import record
+from pyexim.strings import C_SPACE
 
 
 @record

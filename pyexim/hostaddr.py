@@ -15,9 +15,7 @@ from __future__ import annotations
 from _socket import AF_INET, AF_INET6, inet_pton
 from functools import lru_cache
 
-from pyexim.strings import PUNCT, strtol
-
-_HEX = frozenset("0123456789abcdefABCDEF")
+from pyexim.strings import PUNCT, XDIGITS, span, strtol
 
 
 def extract_port(text: str) -> tuple[str, int]:
@@ -98,9 +96,7 @@ def is_ip_address(s: str, *, allow_mask: bool = False) -> int:
 
 def _c_strtol16(s: str) -> int:
     """C ``strtol(s, NULL, 16)``: leading hex digits, 0 when there are none."""
-    j = 0
-    while j < len(s) and s[j] in _HEX:
-        j += 1
+    j = span(s, XDIGITS)
     return int(s[:j], 16) if j else 0
 
 

@@ -22,7 +22,6 @@ from pyexim.hostaddr import (
 from pyexim.lists import (
     _FAIL,
     _OK,
-    C_SPACE,
     DEFER,
     ERROR,
     OK,
@@ -40,6 +39,7 @@ from pyexim.lookups.registry import find_type
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.record import record
+from pyexim.strings import C_SPACE, span
 from pyexim.taint import is_tainted, mark
 
 TYPE_CHECKING = False
@@ -86,9 +86,7 @@ def _check_host(cb: _HostCheck, ss: str, cell: _Value | None) -> _Item:
         return _OK if host_is_in_net(cb.host_address, ss, ip_mask_offset(ss)) else _FAIL
 
     # "1.2.3" and "1.2.3/24" are common mistakes: say so rather than look up a name.
-    t = 0
-    while t < len(ss) and ss[t] in "0123456789.":
-        t += 1
+    t = span(ss, "0123456789.")
     if t == len(ss) or (ss[t] == "/" and t != 0):
         return _Item(ERROR, error="malformed IPv4 address or address mask")
 

@@ -35,13 +35,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pyexim.lookups.base import C_SPACE, LookupDefer, LookupFailed, LookupSyntaxError, read_text
+from pyexim.lookups.base import LookupDefer, LookupFailed, LookupSyntaxError, read_text
 from pyexim.lookups.context import LookupContext
 from pyexim.lookups.search import search
 from pyexim.lookups.spec import LookupSpec, parse_lookup_type
 from pyexim.record import field, record
 from pyexim.regex import RegexError, compile_pcre, groups_of
-from pyexim.strings import SINGLE_ITEM, list_items, lower
+from pyexim.strings import C_SPACE, SINGLE_ITEM, list_items, lower
 from pyexim.taint import is_tainted, mark
 
 TYPE_CHECKING = False

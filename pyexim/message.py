@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from pyexim.record import field, record
+from pyexim.strings import span
 from pyexim.taint import Tainted
 
 __all__ = [
@@ -593,8 +594,7 @@ def _header_syntax(line: bytes) -> str:
     i = 0
     while i < len(line) and line[i] > 32 and line[i] != 127 and line[i] != 0x3A:
         i += 1
-    while i < len(line) and line[i] in _C_SPACE:
-        i += 1
+    i = span(line, _C_SPACE, i)
     return "header" if i < len(line) and line[i] == 0x3A else "no-colon"
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 
 from pyexim.address import AddressError, GroupState, extract_address, find_address_end, find_at
 from pyexim.record import record
+from pyexim.strings import span
 
 # Flag bits (Exim's macros.h).
 SENDER, FROM, TO, CC, BCC, REPLYTO = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
@@ -270,8 +271,7 @@ class Rewriter:
             return None
         colon = text.find(":")
         pos = colon + 1
-        while pos < len(text) and text[pos] in " \t\n\v\f\r":
-            pos += 1
+        pos = span(text, " \t\n\v\f\r", pos)
         is_recipient = not flag & (SENDER | FROM | REPLYTO)
         group = GroupState(allow=True)
         changed_any = False
@@ -280,8 +280,7 @@ class Rewriter:
             end_at = find_address_end(text, pos)
             piece = text[pos:end_at]
             next_pos = end_at + 1 if end_at < len(text) else end_at
-            while next_pos < len(text) and text[next_pos] in " \t\n\v\f\r":
-                next_pos += 1
+            next_pos = span(text, " \t\n\v\f\r", next_pos)
             try:
                 found = extract_address(piece, group=group)
             except AddressError:

@@ -12,12 +12,13 @@ Everything here is pure and cheap to import (configuration reading uses it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 from pyexim.taint import Tainted, mark
 
 # C-locale character classes, as Exim sees bytes (setlocale(LC_ALL, "C")).
-SPACE = frozenset(" \t\n\v\f\r")
+C_SPACE = " \t\n\v\f\r"   # as a string, for strip() and friends
+SPACE = frozenset(C_SPACE)
 DIGITS = frozenset("0123456789")
 ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 ALNUM = ALPHA | DIGITS
@@ -28,10 +29,12 @@ CNTRL = frozenset(chr(c) for c in list(range(32)) + [127])
 NAME_CHARS = ALNUM | {"_"}
 
 
-def span(text: str, chars: frozenset[str] | str, pos: int = 0) -> int:
-    """The index of the first character at or after *pos* that is not in *chars*
-    (C's strspn, as an index)."""
-    end = len(text)
+def span(text: str | bytes | list[str], chars: Container[object], pos: int = 0,
+         end: int | None = None) -> int:
+    """The index of the first character at or after *pos* (and before *end*, default the
+    end of *text*) that is not in *chars*: C's strspn, as an index."""
+    if end is None:
+        end = len(text)
     while pos < end and text[pos] in chars:
         pos += 1
     return pos
@@ -221,7 +224,6 @@ def dequote(text: str, pos: int = 0) -> tuple[str, int]:
 
 # A separator that never occurs in text: the whole string is one item (Exim: UCHAR_MAX+1).
 SINGLE_ITEM = "\u0100"
-_C_SPACE = " \t\n\v\f\r"
 
 
 def list_separator(text: str, pos: int = 0, default: str = ":") -> tuple[str, int]:
@@ -306,7 +308,7 @@ def list_items(text: str, sep: str | None = None, *, default: str = ":",
         if item is None:
             return
         if buffer_size:
-            item = item[:buffer_size - 1].rstrip(_C_SPACE)
+            item = item[:buffer_size - 1].rstrip(C_SPACE)
         yield Tainted(item) if tainted else item
 
 

@@ -7,7 +7,7 @@ filters, log lines and the command line (-q30m, -or, -os, -bw), so it sits below
 
 from __future__ import annotations
 
-from pyexim.strings import DIGITS, c_int32
+from pyexim.strings import DIGITS, c_int32, span
 
 _TIME_MULTIPLIERS = {"w": 7 * 24 * 3600, "d": 24 * 3600, "h": 3600, "m": 60, "s": 1}
 
@@ -26,8 +26,7 @@ def read_time(text: str, terminator: str = "") -> int:
         if pos >= n or text[pos] not in DIGITS:
             return -1
         start = pos
-        while pos < n and text[pos] in DIGITS:
-            pos += 1
+        pos = span(text, DIGITS, pos)
         multiplier = _TIME_MULTIPLIERS.get(text[pos:pos + 1])
         if multiplier is None:
             return -1

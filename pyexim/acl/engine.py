@@ -37,7 +37,7 @@ from pyexim.expand import (
 )
 from pyexim.record import record
 from pyexim.resolver import HostNames
-from pyexim.strings import SPACE, dequote
+from pyexim.strings import SPACE, dequote, span
 from pyexim.taint import is_tainted
 
 TYPE_CHECKING = False
@@ -543,8 +543,7 @@ class AclEngine:
             name = expand_string(raw, self.ctx)
             args: list[str] = []
             while len(args) < 9:
-                while pos < len(text) and text[pos] in SPACE:
-                    pos += 1
+                pos = span(text, SPACE, pos)
                 if pos >= len(text):
                     break
                 raw, pos = dequote(text, pos)

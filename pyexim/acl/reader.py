@@ -16,8 +16,7 @@ from pyexim.config.acl_line import read_acl_line
 from pyexim.config.model import Acl, AclCondition, AclStatement
 from pyexim.config.source import read_name
 from pyexim.errors import SourceLoc
-
-_SPACE = " \t\n\v\f\r"
+from pyexim.strings import C_SPACE, span
 
 
 class AclSyntaxError(Exception):
@@ -35,8 +34,7 @@ def logical_lines(text: str) -> list[str]:
     while True:
         # Leading white space (including blank lines) and comment lines.
         while True:
-            while pos < n and text[pos] in _SPACE:
-                pos += 1
+            pos = span(text, C_SPACE, pos)
             if pos >= n:
                 return lines
             start = pos
@@ -51,13 +49,12 @@ def logical_lines(text: str) -> list[str]:
         line = text[start:pos]
         # Continuations: a backslash before the newline (trailing white space allowed).
         while True:
-            stripped = line.rstrip(_SPACE)
+            stripped = line.rstrip(C_SPACE)
             if not stripped.endswith("\\"):
                 break
             pos += 1
             while True:
-                while pos < n and text[pos] in " \t":
-                    pos += 1
+                pos = span(text, " \t", pos)
                 if pos < n and text[pos] == "#":
                     nl = text.find("\n", pos)
                     pos = n if nl < 0 else nl + 1
@@ -81,7 +78,7 @@ def read_acl(text: str, name: str, loc: SourceLoc) -> Acl:
     verb_loc = loc
     conditions: list[AclCondition] = []
     for line in logical_lines(text):
-        line = line.lstrip(_SPACE)
+        line = line.lstrip(C_SPACE)
         word, pos = read_name(line, 1 if line.startswith("!") else 0)
         rest = line[pos:]
         if rest.startswith(":") or (word[:1].isupper() and rest.startswith("=")):

@@ -23,7 +23,7 @@ from pyexim.address import (
 )
 from pyexim.expand import HeaderView
 from pyexim.record import record
-from pyexim.strings import SPACE, list_items, printing
+from pyexim.strings import SPACE, list_items, printing, span
 from pyexim.timevalue import read_time
 
 CALLOUT_TIMEOUT_DEFAULT = 30
@@ -225,8 +225,7 @@ def header_addresses(header: HeaderView, opts: AddressOptions) -> list[HeaderAdd
     header checks do (parse_find_address_end, then parse_extract_address)."""
     text = header.text
     pos = text.find(":") + 1
-    while pos < len(text) and text[pos] in SPACE:
-        pos += 1
+    pos = span(text, SPACE, pos)
     group = GroupState(allow=True)
     out: list[HeaderAddress] = []
     while pos < len(text):
@@ -238,8 +237,7 @@ def header_addresses(header: HeaderView, opts: AddressOptions) -> list[HeaderAdd
         except AddressError as error:
             out.append(HeaderAddress(piece, None, error=str(error)))
         pos = end + 1 if end < len(text) else end
-        while pos < len(text) and text[pos] in SPACE:
-            pos += 1
+        pos = span(text, SPACE, pos)
     return out
 
 

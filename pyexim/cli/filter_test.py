@@ -53,6 +53,7 @@ from pyexim.message import (
 from pyexim.record import record
 from pyexim.regex import RegexError, compile_pcre, groups_of
 from pyexim.spool.msgid import MessageIdGenerator
+from pyexim.strings import C_SPACE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
 # Where -bf output goes: one line at a time, without its newline.
 Write = Callable[[str], None]
 
-_SPACE = " \t\n\v\f\r"
 
 
 # ---------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def _is_resent(header: HeaderLine) -> bool:
 
 def _return_path_value(text: str) -> str:
     """The address in a Return-path: header: after its 12 characters, trimmed, <> removed."""
-    value = text[12:].strip(_SPACE)
+    value = text[12:].strip(C_SPACE)
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
     return value
@@ -439,7 +439,7 @@ class LocalFixups:
             if header.type != HTYPE_FROM or (resents and not _is_resent(header)):
                 continue
             from_header = header
-            value = header.text[header.text.index(":") + 1:].lstrip(_SPACE)[:-1]
+            value = header.text[header.text.index(":") + 1:].lstrip(C_SPACE)[:-1]
             if value.lower() == login.lower():
                 name = "Resent-From" if _is_resent(header) else "From"
                 header.type = HTYPE_OLD

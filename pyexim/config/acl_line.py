@@ -11,8 +11,9 @@ function over one logical line.
 from __future__ import annotations
 
 from pyexim.config.model import AclCondition
-from pyexim.config.source import NAME_MAX, WS, read_name
+from pyexim.config.source import NAME_MAX, read_name
 from pyexim.errors import SourceLoc
+from pyexim.strings import C_SPACE, span
 
 ACL_VERBS = frozenset({"accept", "defer", "deny", "discard", "drop", "require", "warn"})
 
@@ -90,7 +91,7 @@ def read_acl_line(text: str, loc: SourceLoc,
         if text[pos:pos + 1] != "=":
             kind = "modifier" if is_modifier else "condition"
             raise ValueError(f'"=" missing after ACL "{name}" {kind}')
-        value = text[pos + 1:].lstrip(WS)
+        value = text[pos + 1:].lstrip(C_SPACE)
     return new_verb, AclCondition(name, value, negated, loc, variable)
 
 
@@ -114,13 +115,12 @@ def _set_variable(text: str, pos: int) -> tuple[str, int]:
             raise ValueError('invalid variable name after "set" in ACL modifier '
                              f'"set {rest}" (digit or underscore must follow acl_c or '
                              'acl_m)')
-        while end < len(text) and text[end] != "=" and text[end] not in WS:
+        while end < len(text) and text[end] != "=" and text[end] not in C_SPACE:
             char = text[end]
             if not (char.isascii() and (char.isalnum() or char == "_")):
                 raise ValueError(f'invalid character "{char}" in variable name in ACL '
                                  f'modifier "set {rest}"')
             end += 1
     variable = text[pos:end]
-    while end < len(text) and text[end] in WS:
-        end += 1
+    end = span(text, C_SPACE, end)
     return variable, end

@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 
 from pyexim import EXIM_COMPAT_VERSION
+from pyexim.strings import C_SPACE, span
 
 # Kept off the quick path of a repeated -bP config (see pyexim/config/cache.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-WS = " \t\n\v\f\r"
 HIDDEN = "<value not displayable>"
 
 
@@ -34,11 +34,10 @@ def _collapse(line: str) -> str:
     chars = list(line)
     p = 0
     while p < len(chars):
-        if chars[p] in WS:
+        if chars[p] in C_SPACE:
             chars[p] = " "
             nxt = p
-            while nxt < len(chars) and chars[nxt] in WS:
-                nxt += 1
+            nxt = span(chars, C_SPACE, nxt)
             if nxt - p > 1:
                 del chars[p + 1:nxt]
             probe = chars[nxt] if nxt < len(chars) else ""
@@ -55,13 +54,13 @@ def format_config_lines(lines: Iterable[str], *, admin: bool = True,
     indent = 0
     out: list[str] = []
     for saved in lines:
-        current = saved.lstrip(WS)
+        current = saved.lstrip(C_SPACE)
         if not current:
             continue
         current = _collapse(current)
         if current[0] == "#":
             out.append(current)
-        elif current.startswith("begin") and current[5:6] != "" and current[5] in WS:
+        elif current.startswith("begin") and current[5:6] != "" and current[5] in C_SPACE:
             if not terse:
                 out.append("")
             out.append(current)
@@ -72,7 +71,7 @@ def format_config_lines(lines: Iterable[str], *, admin: bool = True,
             out.append(" " * step + current)
             indent = 2 * step
         elif not admin and ("A" <= current[0] <= "Z" or (
-                current.startswith("hide") and current[4:5] != "" and current[4] in WS)):
+                current.startswith("hide") and current[4:5] != "" and current[4] in C_SPACE)):
             equals = current.find("=")
             if equals >= 0:
                 out.append(f"{' ' * indent}{current[:equals]}= {HIDDEN}")

@@ -27,13 +27,12 @@ from pyexim.config.cache import Fingerprint, fingerprint_of
 from pyexim.config.options import EximConfigError
 from pyexim.errors import ConfigError, SourceLoc
 from pyexim.record import field, record
+from pyexim.strings import C_SPACE, span
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
 
-# C's isspace() in the "C" locale; Python's str.isspace() knows many more characters.
-WS = " \t\n\v\f\r"
 
 # EXIM_DRIVERNAME_MAX is 64: names (macros, drivers, ACLs, options) keep at most 63 characters.
 NAME_MAX = 63
@@ -95,15 +94,13 @@ def read_name(text: str, start: int = 0) -> tuple[str, int]:
     names longer than NAME_MAX where it reads them this way.
     """
     i = start
-    while i < len(text) and text[i] in WS:
-        i += 1
+    i = span(text, C_SPACE, i)
     begin = i
     if i < len(text) and text[i].isascii() and text[i].isalpha():
         while i < len(text) and is_name_char(text[i]):
             i += 1
     name = text[begin:i]
-    while i < len(text) and text[i] in WS:
-        i += 1
+    i = span(text, C_SPACE, i)
     return name, i
 
 
@@ -187,16 +184,13 @@ class MacroTable:
         same macro, but later macros do see it.
         """
         n = len(text)
-        first = 0
-        while first < n and text[first] in WS:
-            first += 1
+        first = span(text, C_SPACE)
         s = first
         if at_line_start and first < n and is_upper(text[first]):
             j = first
             while j < n and is_name_char(text[j]):
                 j += 1
-            while j < n and text[j] in WS:
-                j += 1
+            j = span(text, C_SPACE, j)
             if j < n and text[j] == "=":
                 s = j
         s = _candidate(text, s)
@@ -235,16 +229,14 @@ class MacroTable:
                     f"macro name too long (maximum is {NAME_MAX} characters)", loc)
             i += 1
         name = line[:i]
-        while i < n and line[i] in WS:
-            i += 1
+        i = span(line, C_SPACE, i)
         if i >= n or line[i] != "=":
             raise ConfigError("malformed macro definition", loc)
         i += 1
         redefine = i < n and line[i] == "="
         if redefine:
             i += 1
-        while i < n and line[i] in WS:
-            i += 1
+        i = span(line, C_SPACE, i)
         value = line[i:]
 
         found = None
@@ -330,7 +322,7 @@ def section_name(text: str) -> tuple[str, str]:
     Exim keeps at most 22 characters of the name, adds an "s" when the name does not
     end in one, and compares without regard to case.
     """
-    written = text[6:].lstrip(WS)[:22]
+    written = text[6:].lstrip(C_SPACE)[:22]
     key = written if written[-1:].lower() == "s" else written + "s"
     return SECTIONS.get(key.lower(), ""), written
 
@@ -461,7 +453,7 @@ class Preprocessor:
                     break
                 return None
             text, found = self.macros.expand(raw, at_line_start=not logical)
-            ss = text.lstrip(WS)
+            ss = text.lstrip(C_SPACE)
             leftover = text
             if ss.startswith("#"):
                 continue
@@ -475,7 +467,7 @@ class Preprocessor:
                     leftover = text[:len(text) - len(ss) + end]  # Exim ends the name there
                     continue
             leftover = ""
-            logical = (logical + ss).rstrip(WS)
+            logical = (logical + ss).rstrip(C_SPACE)
             if logical:
                 if not logical.endswith("\\"):
                     break
@@ -515,16 +507,15 @@ class Preprocessor:
 
         Returns where, in *ss*, the file name ends (Exim writes a NUL there).
         """
-        if ss[8:9] and ss[8] in WS:
+        if ss[8:9] and ss[8] in C_SPACE:
             if_exists = False
-        elif ss.startswith("_if_exists", 8) and ss[18:19] and ss[18] in WS:
+        elif ss.startswith("_if_exists", 8) and ss[18:19] and ss[18] in C_SPACE:
             if_exists = True
         else:
             return None
         start = 19 if if_exists else 9
-        while start < len(ss) and ss[start] in WS:
-            start += 1
-        end = max(start, len(ss.rstrip(WS)))
+        start = span(ss, C_SPACE, start)
+        end = max(start, len(ss.rstrip(C_SPACE)))
         name = ss[start:end]
         if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
             name = name[1:-1]

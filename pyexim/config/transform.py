@@ -33,8 +33,9 @@ from pyexim.config.options import (
     read_string,
     value_of,
 )
-from pyexim.config.source import NAME_MAX, WS, ConfigFileError, LogicalLine, Source, read_name
+from pyexim.config.source import NAME_MAX, ConfigFileError, LogicalLine, Source, read_name
 from pyexim.errors import ConfigError, NotAvailableError, SourceLoc
+from pyexim.strings import C_SPACE, span
 from pyexim.timevalue import read_time
 
 # MAX_NAMED_LIST in Debian's build (readconf.c: read_named_list).
@@ -131,7 +132,7 @@ class ConfigBuilder(lark.Transformer[lark.Token, model.Config]):
     def _read_named_list(self, seq: int, line: LogicalLine) -> model.NamedList:
         """read_named_list(): ``[hide] domainlist[_cache] NAME = value``."""
         text, loc = line.text, line.loc
-        hide = text.startswith("hide") and text[4:5] != "" and text[4] in WS
+        hide = text.startswith("hide") and text[4:5] != "" and text[4] in C_SPACE
         if hide:
             text = text[5:]
         word, kind, what = next(w for w in _NAMED_LIST_WORDS if text.startswith(w[0]))
@@ -139,20 +140,20 @@ class ConfigBuilder(lark.Transformer[lark.Token, model.Config]):
         cached = rest.startswith("_cache")
         if cached:
             rest = rest[6:]
-        if not rest or rest[0] not in WS:
+        if not rest or rest[0] not in C_SPACE:
             raise self._refuse(seq, "unrecognized configuration line", loc)
         lists = self.named_lists[kind]
         if len(lists) >= MAX_NAMED_LISTS:
             # Exim's message ends with a newline of its own.
             raise self._refuse(seq, f"too many named {what}s (max is {MAX_NAMED_LISTS})\n",
                                loc)
-        pos = len(rest) - len(rest.lstrip(WS))
+        pos = len(rest) - len(rest.lstrip(C_SPACE))
         end = pos
         while end < len(rest) and rest[end].isascii() and (rest[end].isalnum()
                                                              or rest[end] == "_"):
             end += 1
         name = rest[pos:end]
-        rest = rest[end:].lstrip(WS)
+        rest = rest[end:].lstrip(C_SPACE)
         if name in lists:
             raise self._refuse(seq, f'duplicate name "{name}" for a named {what}', loc)
         if not rest.startswith("="):
@@ -160,7 +161,7 @@ class ConfigBuilder(lark.Transformer[lark.Token, model.Config]):
             lists[name] = model.NamedList(kind, name, "", True, loc, hide)
             raise self._refuse(seq, f"missing '=' after \"{name}\"", loc)
         try:
-            value = read_string(rest[1:].lstrip(WS), name)
+            value = read_string(rest[1:].lstrip(C_SPACE), name)
         except ValueError as error:
             raise self._refuse(seq, str(error), loc) from None
         return model.NamedList(kind, name, value, cached or "$" not in value, loc, hide)
@@ -317,7 +318,7 @@ class ConfigBuilder(lark.Transformer[lark.Token, model.Config]):
             self._fail(seq, error)
             return None
         existing.append(name)
-        rest = text[after + 1:].lstrip(WS)
+        rest = text[after + 1:].lstrip(C_SPACE)
         if rest:
             self._fail(seq, ConfigError(
                 _options.extra_chars_reason(rest, "driver name ", name), loc))
@@ -501,8 +502,7 @@ def read_retry_rule(text: str, loc: SourceLoc,
         return ConfigError(reason, loc)
 
     pattern, pos = dequote(text, 0)
-    while pos < len(text) and text[pos] in WS:
-        pos += 1
+    pos = span(text, C_SPACE, pos)
     start = pos
     while pos < len(text) and ord(text[pos]) > 32 and text[pos] != "\x7f":
         pos += 1
@@ -515,34 +515,29 @@ def read_retry_rule(text: str, loc: SourceLoc,
         raise fail(str(problem)) from None
     if kind == "timeout" and data is None and "_" in error and notes is not None:
         notes.append((TIMEOUT_DNS_NOTE, loc))
-    while pos < len(text) and text[pos] in WS:
-        pos += 1
+    pos = span(text, C_SPACE, pos)
     senders = None
     if text.startswith("senders", pos):
         pos += 7
-        while pos < len(text) and text[pos] in WS:
-            pos += 1
+        pos = span(text, C_SPACE, pos)
         if text[pos:pos + 1] != "=":
             raise fail('"=" expected after "senders" in retry rule')
         pos += 1
-        while pos < len(text) and text[pos] in WS:
-            pos += 1
+        pos = span(text, C_SPACE, pos)
         senders, pos = dequote(text, pos)
-    while pos < len(text) and text[pos] in WS:
-        pos += 1
+    pos = span(text, C_SPACE, pos)
 
     def argument(fixed: bool) -> int:
         nonlocal pos
         if text[pos:pos + 1] != ",":
             raise fail("comma expected")
         pos += 1
-        while pos < len(text) and text[pos] in WS:
-            pos += 1
+        pos = span(text, C_SPACE, pos)
         begin = pos
         while pos < len(text) and text[pos].isascii() and (
                 text[pos].isalnum() or (fixed and text[pos] == ".")):
             pos += 1
-        if pos < len(text) and text[pos] not in WS and text[pos] not in ",;":
+        if pos < len(text) and text[pos] not in C_SPACE and text[pos] not in ",;":
             raise fail("comma or semicolon expected")
         word = text[begin:pos]
         return read_fixed(word) if fixed else read_time(word)
@@ -562,12 +557,10 @@ def read_retry_rule(text: str, loc: SourceLoc,
         if timeout <= 0 or p1 <= 0 or (letter != "F" and p2 < 1000):
             raise fail("bad parameters for retry rule")
         rules.append((letter, timeout, p1, p2))
-        while pos < len(text) and text[pos] in WS:
-            pos += 1
+        pos = span(text, C_SPACE, pos)
         if text[pos:pos + 1] == ";":
             pos += 1
-            while pos < len(text) and text[pos] in WS:
-                pos += 1
+            pos = span(text, C_SPACE, pos)
         elif pos < len(text):
             raise fail("semicolon expected")
     return model.RetryRule(pattern, error, tuple(rules), loc, senders, kind, data)

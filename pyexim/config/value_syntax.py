@@ -12,7 +12,7 @@ from __future__ import annotations
 import grp
 import pwd
 
-from pyexim.strings import DIGITS, dequote, from_engine, printing, span, to_engine
+from pyexim.strings import DIGITS, SPACE, dequote, from_engine, printing, span, to_engine
 
 # ---------------------------------------------------------------------------
 # Small helpers shared by the types
@@ -25,9 +25,7 @@ def is_c_space(ch: str) -> bool:
 
 def skip_space(text: str, pos: int = 0) -> int:
     """The index of the first character at or after *pos* that is not C white space."""
-    while pos < len(text) and is_c_space(text[pos]):
-        pos += 1
-    return pos
+    return span(text, SPACE, pos)
 
 
 def read_string(text: str, name: str) -> str:

@@ -15,7 +15,7 @@ from pyexim.address import (
     find_address_end,
 )
 from pyexim.expand.evaluator import ExpansionError
-from pyexim.strings import SPACE
+from pyexim.strings import SPACE, span
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -118,9 +118,7 @@ def op_domain(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
 
 def op_addresses(ev: Evaluator, text: str, arg: str | None, name: str) -> str:
     sub = text
-    pos = 0
-    while pos < len(sub) and sub[pos] in SPACE:
-        pos += 1
+    pos = span(sub, SPACE)
     outsep = ":"
     if pos < len(sub) and sub[pos] == ">":
         if pos + 1 >= len(sub):

@@ -25,7 +25,7 @@ from pyexim.expand.evaluator import CurlyError, ExpansionError, ForcedFail
 from pyexim.expand.items import cursor_of, expand_nested, log_panic, lookup_context
 from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import BASE32_CHARS
-from pyexim.strings import SPACE, dequote, lower, printing
+from pyexim.strings import SPACE, dequote, lower, printing, span
 from pyexim.taint import Tainted
 
 TYPE_CHECKING = False
@@ -152,8 +152,7 @@ def split_command(command: str) -> list[str]:
     "double quotes" allow escapes; 'single quotes' are verbatim."""
     argv: list[str] = []
     pos, n = 0, len(command)
-    while pos < n and command[pos] in SPACE:
-        pos += 1
+    pos = span(command, SPACE, pos)
     while pos < n:
         if command[pos] == "'":
             end = command.find("'", pos + 1)
@@ -163,8 +162,7 @@ def split_command(command: str) -> list[str]:
         else:
             word, pos = dequote(command, pos)
             argv.append(word)
-        while pos < n and command[pos] in SPACE:
-            pos += 1
+        pos = span(command, SPACE, pos)
     return argv
 
 

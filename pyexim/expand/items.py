@@ -34,7 +34,7 @@ from pyexim.expand.listitems import (
 from pyexim.expand.nodes import Break, Group, Item, Word
 from pyexim.expand.operators import compute_hash, compute_nhash, extract_substr
 from pyexim.expand.pcre import compile_or_fail
-from pyexim.strings import SPACE, dequote, lower, printing, strtol
+from pyexim.strings import SPACE, dequote, lower, printing, span, strtol
 from pyexim.taint import Tainted, mark
 
 TYPE_CHECKING = False
@@ -178,26 +178,21 @@ def item_env(ev: Evaluator, item: Item, skipping: bool) -> str:
 def getkeyed(key: str, text: str) -> str | None:
     """Exim's expand_getkeyed: the value of ``key=value`` (value may be quoted)."""
     n = len(text)
-    pos = 0
-    while pos < n and text[pos] in SPACE:
-        pos += 1
+    pos = span(text, SPACE)
     lkey = lower(key)
     while pos < n:
         start = pos
         while pos < n and text[pos] != "=" and text[pos] not in SPACE:
             pos += 1
         dkey = text[start:pos]
-        while pos < n and text[pos] in SPACE:
-            pos += 1
+        pos = span(text, SPACE, pos)
         if pos < n and text[pos] == "=":
             pos += 1
-            while pos < n and text[pos] in SPACE:
-                pos += 1
+            pos = span(text, SPACE, pos)
         data, pos = dequote(text, pos)
         if len(dkey) == len(key) and lower(dkey) == lkey:
             return mark(data, isinstance(text, Tainted))
-        while pos < n and text[pos] in SPACE:
-            pos += 1
+        pos = span(text, SPACE, pos)
     return None
 
 

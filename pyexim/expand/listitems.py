@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from pyexim.expand.evaluator import Cursor, ExpansionError, string_integer, with_suffix
 from pyexim.expand.nodes import Break, CondGroup, Group, Item
-from pyexim.strings import DIGITS, SPACE, list_items, list_separator_of, strcmp, strcmpic
+from pyexim.strings import DIGITS, SPACE, list_items, list_separator_of, span, strcmp, strcmpic
 from pyexim.taint import Tainted, mark
 
 TYPE_CHECKING = False
@@ -24,9 +24,7 @@ def dewrap(text: str, wrap: str) -> str:
     """The inside of *text* wrapped in wrap[0]..wrap[1] (nesting counted, ``\\`` escapes the
     next character); ExpansionError "missing 'x'" when the wrapping is not there."""
     n = len(text)
-    p = 0
-    while p < n and text[p] in SPACE:
-        p += 1
+    p = span(text, SPACE)
     quotes = wrap[0] == wrap[1]
     if p < n and text[p] == wrap[0]:
         start = p + 1
@@ -54,8 +52,7 @@ def json_items(text: str) -> Iterator[str]:
     n = len(text)
     pos = 0
     while True:
-        while pos < n and text[pos] in SPACE:
-            pos += 1
+        pos = span(text, SPACE, pos)
         start = pos
         depth_a = depth_o = 0
         while pos < n and (text[pos] != "," or depth_a != 0 or depth_o != 0):

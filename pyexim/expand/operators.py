@@ -36,6 +36,7 @@ from pyexim.strings import (
     list_separator_of,
     lower,
     printing,
+    span,
     upper,
 )
 from pyexim.taint import Tainted, mark
@@ -100,16 +101,13 @@ def apply_operator(ev: Evaluator, node: Operator, skipping: bool) -> str:
 def strtoul(text: str) -> tuple[int, bool]:
     """C strtoul(text, &end, 10): (value, whole text used)."""
     n = len(text)
-    p = 0
-    while p < n and text[p] in SPACE:
-        p += 1
+    p = span(text, SPACE)
     negative = False
     if p < n and text[p] in "+-":
         negative = text[p] == "-"
         p += 1
     start = p
-    while p < n and text[p] in DIGITS:
-        p += 1
+    p = span(text, DIGITS, p)
     if p == start:
         return 0, n == 0
     value = int(text[start:p])

@@ -32,7 +32,7 @@ from pyexim.expand.nodes import (
     Variable,
     Word,
 )
-from pyexim.strings import ALNUM, ALPHA, DIGITS, SPACE, c_int32, interpret_escape
+from pyexim.strings import ALNUM, ALPHA, DIGITS, SPACE, c_int32, interpret_escape, span
 
 # Item names in the Debian 4.96 build (I18N adds imapfolder, SRS adds srs_encode).
 ITEM_NAMES = frozenset({
@@ -100,8 +100,7 @@ class _Parser:
 
     def skip_ws(self, pos: int) -> int:
         src, n = self.src, self.n
-        while pos < n and src[pos] in SPACE:
-            pos += 1
+        pos = span(src, SPACE, pos, n)
         return pos
 
     def char(self, pos: int) -> str:

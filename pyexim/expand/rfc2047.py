@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 
-from pyexim.strings import SPACE, XDIGITS, strcmpic
+from pyexim.strings import SPACE, XDIGITS, span, strcmpic
 from pyexim.taint import Tainted, mark
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -27,8 +27,7 @@ def b64decode(text: str) -> str | None:
 
     def nxt() -> str:
         nonlocal i
-        while i < n and text[i] in SPACE:
-            i += 1
+        i = span(text, SPACE, i, n)
         if i >= n:
             return ""
         c = text[i]
@@ -36,8 +35,7 @@ def b64decode(text: str) -> str | None:
         return c
 
     while True:
-        while i < n and text[i] in SPACE:
-            i += 1
+        i = span(text, SPACE, i, n)
         if i >= n:
             break
         c = text[i]
@@ -176,8 +174,7 @@ def decode_2047(text: str, lencheck: bool, target: str | None,
         found = _find_word(text, pos, lencheck)
         if found is not None:
             gap = pos
-            while gap < len(text) and text[gap] in SPACE:
-                gap += 1
+            gap = span(text, SPACE, gap)
             if gap == found[0]:
                 pos = gap
     out.append(text[pos:])

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable
 
-from pyexim.strings import ALPHA, SPACE, list_items, lower
+from pyexim.strings import ALPHA, SPACE, list_items, lower, span
 from pyexim.taint import Tainted, mark
 
 TYPE_CHECKING = False
@@ -60,8 +60,7 @@ def find_header(ctx: ExpansionContext, name: str | None, *, raw: bool = False,
         tainted = tainted or isinstance(text, Tainted)
         s, t = nlen, len(text)
         if not raw:
-            while s < t and text[s] in SPACE:
-                s += 1
+            s = span(text, SPACE, s)
         if as_list:
             while t > s and text[t - 1] == "\n":
                 t -= 1

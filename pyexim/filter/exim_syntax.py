@@ -18,11 +18,10 @@ carrying Exim's message.
 from __future__ import annotations
 
 from pyexim.record import field, record
-from pyexim.strings import c_int32, interpret_escape, strtol
+from pyexim.strings import C_SPACE, c_int32, interpret_escape, strtol
 
 # Exim reads every word and string into a 1024-byte buffer.
 _BUFFER_SIZE = 1024
-_SPACE = " \t\n\v\f\r"
 
 
 class FilterSyntaxError(Exception):
@@ -239,7 +238,7 @@ class _Reader:
         """Skip white space and comments, counting lines (Exim's nextsigchar)."""
         text = self.text
         while True:
-            while self.pos < len(text) and text[self.pos] in _SPACE:
+            while self.pos < len(text) and text[self.pos] in C_SPACE:
                 if text[self.pos] == "\n":
                     self.line += 1
                 self.pos += 1
@@ -253,7 +252,7 @@ class _Reader:
         """A word ending at white space (and at brackets when *bracket*); Exim's nextword."""
         text = self.text
         start = self.pos
-        stops = _SPACE + "()" if bracket else _SPACE
+        stops = C_SPACE + "()" if bracket else C_SPACE
         while self.pos < len(text) and text[self.pos] not in stops:
             if self.pos - start >= _BUFFER_SIZE - 1:
                 self.error = (f"word is too long in line {self.line} of filter file "
@@ -282,16 +281,16 @@ class _Reader:
             if ch != "\\":
                 out.append(ch)
                 continue
-            if self.char(1) in _SPACE and self.char(1) != "":
+            if self.char(1) in C_SPACE and self.char(1) != "":
                 # Backslash, optional white space, newline: a continuation; the next
                 # line's leading white space is dropped too.
                 p = self.pos + 1
-                while p < len(text) and text[p] != "\n" and text[p] in _SPACE:
+                while p < len(text) and text[p] != "\n" and text[p] in C_SPACE:
                     p += 1
                 if p < len(text) and text[p] == "\n":
                     self.line += 1
                     self.pos = p
-                    while self.char(1) not in ("\n", "") and self.char(1) in _SPACE:
+                    while self.char(1) not in ("\n", "") and self.char(1) in C_SPACE:
                         self.pos += 1
                     continue
             escaped, self.pos = interpret_escape(text, self.pos)

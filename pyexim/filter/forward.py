@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pyexim.address import AddressError, extract_address, find_address_end
 from pyexim.filter.result import FilterResult, Generated, Kind, Outcome
 from pyexim.record import field, record
+from pyexim.strings import C_SPACE, span
 from pyexim.taint import is_tainted, mark
 
-_SPACE = " \t\n\v\f\r"
 _MAX_INCLUDE_SIZE = 1024 * 1024          # Exim's MAX_INCLUDE_SIZE
 
 
@@ -80,7 +80,7 @@ def _parse(text: str, incoming_domain: str, rewrite: Callable[[str], str],
     n = len(text)
     while True:
         while True:
-            while pos < n and (text[pos] in _SPACE or text[pos] == ","):
+            while pos < n and (text[pos] in C_SPACE or text[pos] == ","):
                 pos += 1
             if pos < n and text[pos] == "#":
                 newline = text.find("\n", pos)
@@ -90,14 +90,13 @@ def _parse(text: str, incoming_domain: str, rewrite: Callable[[str], str],
         if pos >= n:
             return
         end = next_item = find_address_end(text, pos, nl_ends=True)
-        while text[end - 1] in _SPACE:
+        while text[end - 1] in C_SPACE:
             end -= 1
         start, quoted = pos, False
         if text[start] == '"' and text[end - 1] == '"':
             start, end, quoted = start + 1, end - 1, True
-            while start < end and text[start] in _SPACE:
-                start += 1
-            while end > start and text[end - 1] in _SPACE:
+            start = span(text, C_SPACE, start, end)
+            while end > start and text[end - 1] in C_SPACE:
                 end -= 1
         item = text[start:end]
         pos = next_item
@@ -128,13 +127,13 @@ def _special(text: str, start: int, item: str, options: ForwardOptions) -> _Fail
         return None
     if not permitted:
         return _Failure(Outcome.ERROR, f'"{item}" is not permitted')
-    message = rest[rest.index(":", 1) + 1:].lstrip(_SPACE).rstrip("\n")
+    message = rest[rest.index(":", 1) + 1:].lstrip(C_SPACE).rstrip("\n")
     return _Failure(outcome, message)
 
 
 def _include(item: str, incoming_domain: str, rewrite: Callable[[str], str],
              options: ForwardOptions, result: ForwardResult) -> None:
-    filename = mark(item[9:].lstrip(_SPACE), is_tainted(item))
+    filename = mark(item[9:].lstrip(C_SPACE), is_tainted(item))
     if not filename:
         raise _Failure(Outcome.ERROR, "file name missing after :include:")
     if len(filename) > 255:

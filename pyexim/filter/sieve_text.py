@@ -8,8 +8,8 @@ one character per byte.
 from __future__ import annotations
 
 from pyexim.record import field, record
+from pyexim.strings import XDIGITS, span
 
-_HEXDIGITS = "0123456789abcdefABCDEF"
 _BLANK = " \t\n"
 
 
@@ -21,11 +21,10 @@ def _hex_pairs(body: str) -> str | None:
     """A hex-pair sequence (blanks between pairs) as bytes, or None if malformed."""
     out: list[str] = []
     i, end = 0, len(body)
-    while i < end and body[i] in _BLANK:
-        i += 1
+    i = span(body, _BLANK, i)
     while True:
         start = i
-        while i < end and i - start < 2 and body[i] in _HEXDIGITS:
+        while i < end and i - start < 2 and body[i] in XDIGITS:
             i += 1
         if i == start:
             return None
@@ -34,8 +33,7 @@ def _hex_pairs(body: str) -> str | None:
             return "".join(out)
         if body[i] not in _BLANK:
             return None
-        while i < end and body[i] in _BLANK:
-            i += 1
+        i = span(body, _BLANK, i)
         if i >= end:
             return "".join(out)
 
@@ -47,14 +45,13 @@ def _unicode_chars(body: str) -> str | None:
     """
     out: list[str] = []
     i, end = 0, len(body)
-    while i < end and body[i] in _BLANK:
-        i += 1
+    i = span(body, _BLANK, i)
     while True:
         start = i
         while i < end and body[i] == "0":
             i += 1
         digits_start = i
-        while i < end and i - digits_start < 7 and body[i] in _HEXDIGITS:
+        while i < end and i - digits_start < 7 and body[i] in XDIGITS:
             i += 1
         if i == start:
             return None
@@ -63,8 +60,7 @@ def _unicode_chars(body: str) -> str | None:
             raise SieveTextError("unicode character out of range")
         out.append(chr(value).encode("utf-8").decode("latin-1"))
         if i < end and body[i] in _BLANK:
-            while i < end and body[i] in _BLANK:
-                i += 1
+            i = span(body, _BLANK, i)
             if i == end:
                 return "".join(out)
             continue
@@ -137,7 +133,7 @@ def _uri_decode(text: str) -> str:
     while i < len(text):
         if text[i] == "%":
             pair = text[i + 1:i + 3]
-            if i + 2 < len(text) and all(c in _HEXDIGITS for c in pair):
+            if i + 2 < len(text) and all(c in XDIGITS for c in pair):
                 out.append(chr(int(pair, 16)))
                 i += 3
                 continue
@@ -193,15 +189,13 @@ def parse_mailto(uri: str) -> MailtoUri:
         i += 1
         while True:
             start = i
-            while i < len(uri) and uri[i] in _URLC:
-                i += 1
+            i = span(uri, _URLC, i)
             name = _uri_decode(uri[start:i]) if i > start else ""
             if i >= len(uri) or uri[i] != "=":
                 raise SieveTextError("Missing equal after hname")
             i += 1
             start = i
-            while i < len(uri) and uri[i] in _URLC:
-                i += 1
+            i = span(uri, _URLC, i)
             if i > start:
                 name = uri[start:i]
             value = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyexim.errors import ConfigError
 from pyexim.record import record
+from pyexim.strings import NAME_CHARS, span
 
 # Every selector name Exim 4.96 (Debian's build) accepts, "all" included.
 LOG_SELECTOR_NAMES: tuple[str, ...] = (
@@ -32,7 +33,6 @@ DEFAULT_LOG_SELECTOR: frozenset[str] = frozenset({
 })
 
 _ALL = frozenset(n for n in LOG_SELECTOR_NAMES if n != "all" and n not in _ALIASES)
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @record(frozen=True)
@@ -66,8 +66,7 @@ class LogSelector:
                                   f"+ or - expected but found \"{rest}\"")
             adding = rest[0] == "+"
             end = 1
-            while end < len(rest) and rest[end] in _NAME_CHARS:
-                end += 1
+            end = span(rest, NAME_CHARS, end)
             name = rest[1:end]
             rest = rest[end:]
             if name not in LOG_SELECTOR_NAMES:

@@ -151,8 +151,6 @@ def strerror(exc: OSError) -> str:
     return exc.strerror or os.strerror(exc.errno or 0)
 
 
-# C's isspace() in the "C" locale, which is what Exim's parsers use.
-C_SPACE = " \t\n\r\v\f"
 
 
 def open_and_read(filename: str, purpose: str, type_name: str) -> str:

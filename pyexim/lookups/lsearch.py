@@ -20,7 +20,6 @@ from __future__ import annotations
 from pyexim.hostaddr import host_is_in_net, ip_mask_offset, is_ip_address
 from pyexim.lookups.base import (
     ABSFILE,
-    C_SPACE,
     Expander,
     Found,
     LookupDefer,
@@ -28,7 +27,7 @@ from pyexim.lookups.base import (
     open_and_read,
 )
 from pyexim.record import field, record
-from pyexim.strings import dequote, lower
+from pyexim.strings import C_SPACE, dequote, lower, span
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -108,12 +107,10 @@ def _data(f: LsearchFile, n: int, ret_full: bool) -> str:
         parts = [full]
     else:
         i = end
-        while i < len(text) and text[i] in C_SPACE:
-            i += 1
+        i = span(text, C_SPACE, i)
         if i < len(text) and text[i] == ":":
             i += 1
-            while i < len(text) and text[i] in C_SPACE:
-                i += 1
+            i = span(text, C_SPACE, i)
         parts = [text[i:]]
     for line in f.lines[n + 1:]:
         t = line.text

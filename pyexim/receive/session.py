@@ -38,12 +38,11 @@ from pyexim.smtp import texts
 from pyexim.smtp.commands import VERBS, Verb
 from pyexim.smtp.replies import Reply, join_replies
 from pyexim.smtp.server import CLOSED, Limits, ServerConnection, Settings
-from pyexim.strings import printing
+from pyexim.strings import C_SPACE, printing
 
 TESTING_NOTE = b"\n**** SMTP testing: that is not a real message id!\n\n"
 #: How many commands Exim remembers for "C=" in its log lines (SMTP_HBUFF_SIZE).
 HISTORY_SIZE = 20
-_SPACE = " \t\n\v\f\r"
 
 
 @record
@@ -271,7 +270,7 @@ class SmtpSession:
         command = to_engine(event.command)
         argument = command
         if verb is not None:
-            argument = command[len(VERBS[verb].prefix):].lstrip(_SPACE)
+            argument = command[len(VERBS[verb].prefix):].lstrip(C_SPACE)
         self.ctx.values["smtp_command"] = command
         self.ctx.values["smtp_command_argument"] = argument
         return argument

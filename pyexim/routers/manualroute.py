@@ -12,6 +12,7 @@ from pyexim.config.options import (
     String,
     value_of,
 )
+from pyexim.strings import C_SPACE, span
 
 OPTIONS = OptionTable("manualroute router", [
     Opt("host_all_ignored", String(), "defer"),
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from pyexim.routers.chain import Queues, Router, Routing
     from pyexim.routers.item import AddressItem
 
-_SPACE = " \t\n\v\f\r"
 
 
 def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | None:
@@ -58,17 +58,15 @@ def parse_route_item(item: str, with_domain: bool) -> tuple[str, str, str] | Non
     (no domain); None for an empty route_list item. Each part may be a "quoted string"
     (Exim's string_dequote)."""
     from pyexim.strings import dequote
-    pos = len(item) - len(item.lstrip(_SPACE))
+    pos = len(item) - len(item.lstrip(C_SPACE))
     domain = ""
     if with_domain:
         if pos >= len(item):
             return None
         domain, pos = dequote(item, pos)
-        while pos < len(item) and item[pos] in _SPACE:
-            pos += 1
+        pos = span(item, C_SPACE, pos)
     hostlist, pos = dequote(item, pos)
-    while pos < len(item) and item[pos] in _SPACE:
-        pos += 1
+    pos = span(item, C_SPACE, pos)
     return domain, hostlist, item[pos:]
 
 

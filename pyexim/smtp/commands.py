@@ -23,11 +23,10 @@ from __future__ import annotations
 import enum
 
 from pyexim.record import record
+from pyexim.strings import C_SPACE, XDIGITS
 
 #: C ``isspace`` in the C locale.
-WHITESPACE = " \t\n\v\f\r"
 _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 class Verb(enum.Enum):
@@ -119,15 +118,15 @@ def decode_text(data: bytes) -> str:
 def parse_command(line: bytes) -> CommandLine:
     """Split one command line (without its LF) into verb and argument."""
     if b"\x00" in line:
-        return CommandLine(decode_text(line.replace(b"\x00", b"?")).rstrip(WHITESPACE),
+        return CommandLine(decode_text(line.replace(b"\x00", b"?")).rstrip(C_SPACE),
                            Verb.BADCHAR)
-    text = decode_text(line).rstrip(WHITESPACE)
+    text = decode_text(line).rstrip(C_SPACE)
     lowered = text[:10].lower()
     for verb, info in VERBS.items():
         size = len(info.prefix)
         if lowered.startswith(info.prefix) and (
                 info.prefix[-1] == ":" or len(text) == size or text[size] == " "):
-            return CommandLine(text, verb, text[size:].lstrip(WHITESPACE))
+            return CommandLine(text, verb, text[size:].lstrip(C_SPACE))
     return CommandLine(text, Verb.UNKNOWN)
 
 
@@ -160,11 +159,11 @@ def extract_option(data: str) -> Extracted | str:
     spaces is not split.
     """
     end = len(data) - 1
-    while end > 0 and data[end] in WHITESPACE:
+    while end > 0 and data[end] in C_SPACE:
         end -= 1
     data = data[:end + 1]
     v = end
-    while v > 0 and data[v] != "=" and data[v] not in WHITESPACE:
+    while v > 0 and data[v] != "=" and data[v] not in C_SPACE:
         if data[v] == '"':
             v -= 1
             while v > 0 and data[v] != '"':
@@ -178,7 +177,7 @@ def extract_option(data: str) -> Extracted | str:
         n = v
         while n > 0 and data[n - 1] in _ALPHA:
             n -= 1
-        if n <= 0 or data[n - 1] not in WHITESPACE:
+        if n <= 0 or data[n - 1] not in C_SPACE:
             return data
         return Extracted(data, data[:n - 1], data[n:v], data[v + 1:])
     word = data[v + 1:]
@@ -199,7 +198,7 @@ def xtext_decode(code: str) -> str | None:
             return None
         if c == "+":
             pair = code[i + 1:i + 3]
-            if len(pair) != 2 or not set(pair) <= _HEX:
+            if len(pair) != 2 or not set(pair) <= XDIGITS:
                 return None
             out.append(chr(int(pair, 16)))
             i += 3
@@ -215,7 +214,7 @@ def c_strtoul(value: str) -> int | None:
     Leading white space and a sign are accepted as C accepts them; a negative number
     wraps to a huge one, as ``unsigned long`` does.
     """
-    s = value.lstrip(WHITESPACE)
+    s = value.lstrip(C_SPACE)
     sign = 1
     if s[:1] in ("+", "-"):
         sign = -1 if s[0] == "-" else 1
@@ -231,7 +230,7 @@ def c_scan_uint(text: str) -> tuple[int, str] | None:
 
     None when no number can be read. Out-of-range values wrap at 2**32 as ``%u`` does.
     """
-    s = text.lstrip(WHITESPACE)
+    s = text.lstrip(C_SPACE)
     i = 0
     sign = 1
     if s[:1] in ("+", "-"):
@@ -243,4 +242,4 @@ def c_scan_uint(text: str) -> tuple[int, str] | None:
     if j == i:
         return None
     number = (int(s[i:j]) * sign) % (1 << 32)
-    return number, s[j:].lstrip(WHITESPACE)
+    return number, s[j:].lstrip(C_SPACE)

@@ -38,7 +38,6 @@ from pyexim.smtp.buffer import Overflow, ReceiveBuffer
 from pyexim.smtp.capabilities import NONE, Capabilities, parse_ehlo
 from pyexim.smtp.commands import (
     VERBS,
-    WHITESPACE,
     CommandLine,
     Verb,
     c_scan_uint,
@@ -80,6 +79,7 @@ from pyexim.smtp.events import (
     Vrfy,
 )
 from pyexim.smtp.replies import Reply
+from pyexim.strings import C_SPACE
 from pyexim.taint import Tainted
 
 #: ``next_event`` after the connection is closed.
@@ -780,14 +780,14 @@ class ServerConnection:
             return self._synprot(cmd.text, 503, "not permitted in mail transaction", "protocol")
         arg = cmd.argument
         end = 0
-        while end < len(arg) and arg[end] not in WHITESPACE:
+        while end < len(arg) and arg[end] not in C_SPACE:
             if arg[end] not in _MECHANISM_CHARS:
                 return self._synprot(cmd.text, 501,
                                      "invalid character in authentication mechanism name",
                                      "syntax")
             end += 1
         mechanism = arg[:end]
-        rest = arg[end:].lstrip(WHITESPACE)
+        rest = arg[end:].lstrip(C_SPACE)
         if mechanism.upper() not in self.advertised.auth and not unadvertised_ok:
             return self._synprot(cmd.text, 504,
                                  f"{mechanism} authentication mechanism not supported",

@@ -31,6 +31,7 @@ from pyexim.message import Envelope, HeaderLine, Message, Recipient, decode, enc
 from pyexim.record import field, record
 from pyexim.spool.msgid import IdFormat, id_format_of
 from pyexim.spool.tree import ExactTree, TreeNode, spool_order
+from pyexim.strings import span
 from pyexim.taint import Tainted, is_tainted
 
 __all__ = [
@@ -781,8 +782,7 @@ def _read_headers(lines: _Lines, header: SpoolHeader) -> None:
     data, pos = lines.data, lines.pos
     while pos < len(data):
         start = pos
-        while pos < len(data) and data[pos] in _DIGITS:
-            pos += 1
+        pos = span(data, _DIGITS, pos)
         if pos == start:
             lines.pos = start
             raise lines.error(f"header line does not start with its length: "
@@ -795,8 +795,7 @@ def _read_headers(lines: _Lines, header: SpoolHeader) -> None:
         if flag != "*":
             lines.header_bytes += count
         # fscanf's " " skips any amount of white space, newlines included.
-        while pos < len(data) and data[pos] in _C_SPACE:
-            pos += 1
+        pos = span(data, _C_SPACE, pos)
         text = data[pos:pos + count]
         if len(text) < count:
             raise lines.error(f"file ends inside a header of {count} bytes")
