@@ -118,11 +118,14 @@ def command() -> None:
     import atexit
     try:
         status = main()
-    except SystemExit as leaving:  # as sys.exit() would have it
-        status = 0 if leaving.code is None else leaving.code if isinstance(
-            leaving.code, int) else 1
-        if status == 1 and not isinstance(leaving.code, int):
+    except SystemExit as leaving:  # what sys.exit() would make of it
+        if leaving.code is None:
+            status = 0
+        elif isinstance(leaving.code, int):
+            status = leaving.code
+        else:
             print(leaving.code, file=sys.stderr)
+            status = 1
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
